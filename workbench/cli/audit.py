@@ -1,0 +1,60 @@
+"""`workbench audit [--json] FILE|-`: screen every prompt of a txt/csv/jsonl file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+
+from workbench.cli._io import print_json_line, read_file_bytes
+from workbench.core.audit import FORMATS, read_prompts
+from workbench.core.errors import BadInputError
+from workbench.core.screening import get_engine
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("audit", help="screen a file of prompts (txt, csv or jsonl)")
+    parser.add_argument("file", metavar="FILE|-", help="prompt file, or - for standard input")
+    parser.add_argument("--json", action="store_true", help="one JSON object per input record")
+    parser.add_argument("--format", choices=FORMATS, help="input format (default: by extension or content)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    data, name = read_file_bytes(args.file)
+    engine = get_engine()
+    verdicts: Counter[str] = Counter()
+    errors = 0
+    index = 0
+    for record in read_prompts(data, name, args.format):
+        if record.error is not None:
+            errors += 1
+            if args.json:
+                print_json_line({"index": index, "line": record.line, "error": record.error})
+            else:
+                print(f"{index:>5}  error    {record.error}")
+            index += 1
+            continue
+        result = engine.scan(record.text or "")
+        verdicts[result.verdict] += 1
+        if args.json:
+            print_json_line(result.to_dict(index))
+        else:
+            print(_row(index, result))
+        index += 1
+    if index == 0:
+        raise BadInputError(f"{name}: no prompts found")
+    if not args.json:
+        summary = ", ".join(f"{v} {k}" for k, v in verdicts.most_common())
+        print(f"\n{index} prompts: {summary}" + (f", {errors} unreadable" if errors else ""))
+    if errors:
+        print(f"workbench: {errors} record(s) could not be read (see 'error' records)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _row(index: int, result) -> str:
+    text = " ".join(result.text.split())
+    text = text if len(text) <= 60 else text[:57] + "..."
+    cats = ",".join(result.categories)[:30]
+    return f"{index:>5}  {result.verdict:<15} {cats:<30} {text}"

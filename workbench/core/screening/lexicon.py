@@ -1,0 +1,208 @@
+"""Loading lexicon files (TOML, see resources/lexicon/README.md) into flat entries and terms."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench.core.errors import LexiconError
+from workbench.core.screening.models import CATEGORIES, SEVERITIES
+from workbench.core.screening.normalize import fold
+
+KINDS = ("finding", "benign", "marker")
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One lexicon term with everything a finding needs."""
+
+    term: str  # canonical spelling, lower case
+    display: str  # canonical spelling as written in the file
+    category: str
+    severity: str
+    reason: str
+    replacements: tuple[str, ...]
+    rule: str
+    kind: str = "finding"
+    tags: frozenset[str] = frozenset()
+    source: str = ""  # file name, for messages
+
+
+@dataclass
+class Lexicon:
+    entries: list[Entry]
+    # token tuple → index into entries; includes aliases and generated inflections
+    spellings: dict[tuple[str, ...], int]
+
+
+def tokens_of(text: str) -> tuple[str, ...]:
+    """The match tokens of a term or phrase, folded the same way as prompt text."""
+    return tuple(_TOKEN.findall(fold(text).text))
+
+
+def _doubles(word: str) -> bool:
+    """Short consonant-vowel-consonant words double their last letter (stab → stabbing)."""
+    return (
+        len(word) <= 5
+        and len(word) >= 3
+        and word[-1] not in "aeiouwxy"
+        and word[-2] in "aeiou"
+        and word[-3] not in "aeiou"
+    )
+
+
+def inflections(word: str) -> set[str]:
+    """Regular inflections of an English noun or verb; irregular ones are written as aliases."""
+    forms = {word}
+    if len(word) < 3 or not word.isalpha():
+        return forms
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        forms.add(word + "es")
+    elif word.endswith("y") and word[-2] not in "aeiou":
+        forms.update({word[:-1] + "ies", word[:-1] + "ied"})
+    else:
+        forms.add(word + "s")
+    if _doubles(word):  # scar → scarred (never "scared")
+        forms.update({word + word[-1] + "ing", word + word[-1] + "ed"})
+    elif word.endswith("e") and not word.endswith("ee"):
+        forms.update({word[:-1] + "ing", word + "d"})
+    elif not word.endswith("y") or word[-2] in "aeiou":
+        forms.update({word + "ing", word + "ed"})
+    else:
+        forms.add(word + "ing")
+    return forms
+
+
+def _as_list(value: Any, field: str, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise LexiconError(f"{where}: '{field}' must be a string or a list of strings")
+
+
+def _check(value: str, allowed: tuple[str, ...], field: str, where: str) -> str:
+    if value not in allowed:
+        raise LexiconError(f"{where}: {field} '{value}' is not one of {', '.join(allowed)}")
+    return value
+
+
+def _group_entries(group: dict[str, Any], where: str) -> list[tuple[Entry, list[str], bool]]:
+    """Entries of one [[group]] with their spellings and whether they inflect."""
+    gid = group.get("id")
+    if not isinstance(gid, str) or not gid:
+        raise LexiconError(f"{where}: every [[group]] needs an 'id'")
+    where = f"{where} group '{gid}'"
+    kind = _check(group.get("kind", "finding"), KINDS, "kind", where)
+    category = group.get("category", "")
+    if kind != "marker":
+        if not isinstance(category, str) or not category:
+            raise LexiconError(f"{where}: missing 'category'")
+    severity = _check(group.get("severity", "medium"), SEVERITIES, "severity", where)
+    reason = str(group.get("reason", ""))
+    replacements = _as_list(group.get("replacements"), "replacements", where)
+    inflect = bool(group.get("inflect", False))
+    tags = _as_list(group.get("tag"), "tag", where)
+    terms = group.get("terms")
+    if not isinstance(terms, list) or not terms:
+        raise LexiconError(f"{where}: 'terms' must be a non-empty list")
+    out = []
+    for item in terms:
+        overrides: dict[str, Any] = {}
+        if isinstance(item, dict):
+            overrides = item
+            item = item.get("term")
+        if not isinstance(item, str) or not item.strip():
+            raise LexiconError(f"{where}: a term is empty or not a string")
+        spellings = [s.strip() for s in item.split("|") if s.strip()]
+        display = spellings[0]
+        entry = Entry(
+            term=" ".join(tokens_of(display)),
+            display=display,
+            category=str(overrides.get("category", category)),
+            severity=_check(overrides.get("severity", severity), SEVERITIES, "severity", where),
+            reason=str(overrides.get("reason", reason)),
+            replacements=_as_list(overrides.get("replacements"), "replacements", where) or replacements,
+            rule=f"{gid}:{'-'.join(tokens_of(display))}",
+            kind=kind,
+            tags=frozenset(_as_list(overrides.get("tag"), "tag", where) or tags),
+            source=where,
+        )
+        out.append((entry, spellings, bool(overrides.get("inflect", inflect))))
+    return out
+
+
+def parse_lexicon_file(path: Path) -> list[tuple[Entry, list[str], bool]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(f"cannot read lexicon file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconError(f"lexicon file {path.name} is not valid TOML: {exc}") from None
+    groups = data.get("group", [])
+    if not isinstance(groups, list):
+        raise LexiconError(f"{path.name}: [[group]] tables expected")
+    out = []
+    for group in groups:
+        if not isinstance(group, dict):
+            raise LexiconError(f"{path.name}: [[group]] tables expected")
+        out.extend(_group_entries(group, path.name))
+    return out
+
+
+def build_lexicon(parsed: list[tuple[Entry, list[str], bool]]) -> Lexicon:
+    """Flatten entries into one spelling table.
+
+    Explicit spellings beat generated inflections; a later file's explicit spelling replaces an
+    earlier one (the user's block-list over the shipped lexicon). A marker spelled like a
+    finding does not replace it: the finding gains the marker's tags (`bikini` is a sexual
+    finding *and* revealing attire in combination rules).
+    """
+    entries: list[Entry] = []
+    spellings: dict[tuple[str, ...], int] = {}
+    generated: dict[tuple[str, ...], int] = {}
+    extra_tags: dict[int, set[str]] = {}
+
+    def claim(table: dict[tuple[str, ...], int], toks: tuple[str, ...], index: int, force: bool) -> None:
+        previous = table.get(toks)
+        if previous is None:
+            table[toks] = index
+            return
+        if entries[index].kind == "marker" and previous != index:
+            extra_tags.setdefault(previous, set()).update(entries[index].tags)
+            return
+        if entries[previous].kind == "marker":
+            extra_tags.setdefault(index, set()).update(entries[previous].tags)
+        if force:
+            table[toks] = index
+
+    for entry, forms, inflect in parsed:
+        index = len(entries)
+        entries.append(entry)
+        for form in forms:
+            toks = tokens_of(form)
+            if not toks:
+                continue
+            claim(spellings, toks, index, force=True)
+            if inflect:
+                for variant in inflections(toks[-1]):
+                    claim(generated, toks[:-1] + (variant,), index, force=False)
+    for toks, index in generated.items():
+        if toks not in spellings:
+            spellings[toks] = index
+    for index, tags in extra_tags.items():
+        old = entries[index]
+        entries[index] = Entry(old.term, old.display, old.category, old.severity, old.reason,
+                               old.replacements, old.rule, old.kind, old.tags | frozenset(tags),
+                               old.source)
+    return Lexicon(entries, spellings)
+
+
+def known_category(category: str) -> bool:
+    return category in CATEGORIES

@@ -1,0 +1,123 @@
+"""Folding prompt text into a matchable form while keeping a map back to the original offsets.
+
+Lower-cases, folds accents and look-alike letters (Cyrillic/Greek homoglyphs, full-width forms)
+to ASCII, and removes invisible format characters (zero-width, bidi controls), recording where
+they were so they can be shown to the user. ASCII text — the common case — takes a fast path
+with an identity offset map.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+# Look-alikes that NFKD does not fold to ASCII. Authored: the letters most used to disguise
+# words (Cyrillic and Greek capitals and lower case that render like Latin ones).
+_HOMOGLYPHS = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
+    "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ɡ": "g", "ɑ": "a", "ο": "o", "α": "a", "ε": "e",
+    "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "β": "b", "γ": "y",
+    "μ": "u", "ω": "w", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l",
+    "ı": "i", "ð": "d", "þ": "th",
+}
+
+# Invisible characters that legitimately join emoji (👨‍👩‍👧) and are not evasion there.
+_JOINERS = {"\u200c", "\u200d"}
+
+
+@dataclass(frozen=True)
+class Invisible:
+    """A run of invisible characters in the original text."""
+
+    start: int
+    end: int
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Folded:
+    """Folded text plus, for each folded character, its span in the original text.
+
+    `starts`/`ends` are None when the folding is the identity (plain ASCII input).
+    """
+
+    text: str
+    starts: list[int] | None
+    ends: list[int] | None
+    invisible: tuple[Invisible, ...] = ()
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of folded text back to the original text."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+
+_cache: dict[str, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    """Folded form of one non-ASCII character ('' for invisible format characters)."""
+    folded = _cache.get(ch)
+    if folded is not None:
+        return folded
+    lower = ch.lower()
+    if lower in _HOMOGLYPHS:
+        folded = _HOMOGLYPHS[lower]
+    elif unicodedata.category(ch) == "Cf":
+        folded = ""
+    else:
+        decomposed = unicodedata.normalize("NFKD", lower)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+        stripped = "".join(_HOMOGLYPHS.get(c, c) for c in stripped).lower()
+        # Keep a character we cannot fold as itself so offsets and non-Latin words survive.
+        folded = stripped if stripped else lower
+    if len(_cache) < 100_000:
+        _cache[ch] = folded
+    return folded
+
+
+def _is_evasive_invisible(text: str, index: int) -> bool:
+    ch = text[index]
+    if ch == "\ufeff" and index == 0:
+        return False  # a byte-order mark at the start of a file
+    if ch in _JOINERS:
+        before = text[index - 1] if index > 0 else ""
+        after = text[index + 1] if index + 1 < len(text) else ""
+        return before.isalnum() or after.isalnum()
+    return True
+
+
+def fold(text: str) -> Folded:
+    """Fold `text` for matching; see the module docstring."""
+    if text.isascii():
+        return Folded(text.lower(), None, None)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    invisible: list[Invisible] = []
+    run_start = -1
+    run_names: list[str] = []
+    for index, ch in enumerate(text):
+        if ch.isascii():
+            out.append(ch.lower())
+            starts.append(index)
+            ends.append(index + 1)
+            folded = ch
+        else:
+            folded = _fold_char(ch)
+            for c in folded:
+                out.append(c)
+                starts.append(index)
+                ends.append(index + 1)
+        if folded == "" and _is_evasive_invisible(text, index):
+            if run_start < 0:
+                run_start = index
+            run_names.append(unicodedata.name(ch, f"U+{ord(ch):04X}"))
+        elif run_start >= 0:
+            invisible.append(Invisible(run_start, index, tuple(run_names)))
+            run_start, run_names = -1, []
+    if run_start >= 0:
+        invisible.append(Invisible(run_start, len(text), tuple(run_names)))
+    return Folded("".join(out), starts, ends, tuple(invisible))

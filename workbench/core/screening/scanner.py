@@ -1,0 +1,438 @@
+"""The screening engine: one pass over the prompt's tokens against a compiled token trie.
+
+Build once (`Engine.build`), scan often. Scanning folds the text (case, accents, homoglyphs,
+invisible characters), tokenises it with one regular expression, undoes disguises (leetspeak,
+letters split by separators), finds the longest lexicon match at every token with dictionary
+look-ups — no per-term work — and then applies context and combination rules to the few hits.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from workbench.core.screening.lexicon import Entry, Lexicon
+from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
+from workbench.core.screening.normalize import _HOMOGLYPHS, Folded, fold
+from workbench.core.screening.rules import CombineRule, ContextRule, Rules, Selector, StyleRule
+
+_TOKEN = re.compile(r"[@$]?[a-z0-9]+(?:[@$!]+[a-z0-9]+)*")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
+                       "9": "g", "@": "a", "$": "s", "!": "i"})
+_LEET_ALT = str.maketrans({"1": "l", "!": "l", "0": "o", "3": "e", "4": "a", "5": "s",
+                           "7": "t", "@": "a", "$": "s"})
+_SEPARATORS = frozenset(" -._*/|+~·•'\"")
+_MIN_SPLIT_RUN = 3  # g-u-n, n.u.d.e: at least three single letters joined
+
+
+@dataclass
+class _Hit:
+    """A lexicon match being worked on by the rules (token span [i, j))."""
+
+    i: int
+    j: int
+    entry: Entry
+    category: str
+    severity: str
+    notes: list[str] = field(default_factory=list)
+    rule: str = ""
+    message: str = ""
+    replacements: tuple[str, ...] = ()
+    dropped: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.entry.kind
+
+
+@dataclass
+class _Tokens:
+    starts: list[int]
+    ends: list[int]
+    words: list[str]
+    disguised: dict[int, str]  # token index → how it was disguised
+
+
+class Engine:
+    """A compiled lexicon plus rules. Thread-safe to share: scanning does not mutate it."""
+
+    def __init__(self, lexicon: Lexicon, rules: Rules, allow: frozenset[str] = frozenset()):
+        self.lexicon = lexicon
+        self.rules = rules
+        self.allow = allow
+        first: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+        vocab: set[str] = set()
+        for toks, index in lexicon.spellings.items():
+            first[toks[0]].append((toks[1:], index))
+            vocab.update(toks)
+        for cands in first.values():
+            cands.sort(key=lambda c: -len(c[0]))
+        self._first = dict(first)
+        self._vocab = frozenset(vocab)
+        self._ctx_by_term: dict[str, list[ContextRule]] = defaultdict(list)
+        self._ctx_by_cat: dict[str, list[ContextRule]] = defaultdict(list)
+        for rule in rules.context:
+            for term in rule.terms:
+                self._ctx_by_term[term].append(rule)
+            for cat in rule.categories:
+                self._ctx_by_cat[cat].append(rule)
+        self._near_words = {rule.id: _near_set(rule) for rule in rules.context}
+        self._style_first: dict[str, list[tuple[tuple[str, ...], StyleRule]]] = defaultdict(list)
+        for style in rules.style:
+            for phrase in style.after:
+                self._style_first[phrase[0]].append((phrase[1:], style))
+
+    @property
+    def term_count(self) -> int:
+        return len(self.lexicon.entries)
+
+    @property
+    def spelling_count(self) -> int:
+        return len(self.lexicon.spellings)
+
+    # ------------------------------------------------------------------ scanning
+
+    def scan(self, text: str) -> ScanResult:
+        folded = fold(text)
+        tokens = self._tokenise(folded.text)
+        hits = self._match(tokens)
+        live = [h for h in hits if not h.dropped]
+        self._apply_context(live, tokens)
+        live = [h for h in live if not h.dropped]
+        live += self._apply_combinations(live)
+        live += self._style_hits(text, folded, tokens, hits)
+        findings = [
+            self._finding(text, folded, tokens, h)
+            for h in live
+            if not h.dropped and h.kind == "finding" and not self._allowed(h, tokens)
+        ]
+        findings += _invisible_findings(text, folded)
+        findings.sort(key=lambda f: (f.start, -f.end, f.category))
+        return ScanResult(text, tuple(_dedupe(findings)))
+
+    def _tokenise(self, folded: str) -> _Tokens:
+        starts, ends, words = [], [], []
+        for m in _TOKEN.finditer(folded):
+            starts.append(m.start())
+            ends.append(m.end())
+            words.append(m.group())
+        disguised: dict[int, str] = {}
+        vocab = self._vocab
+        for k, word in enumerate(words):
+            if word in vocab or word.isalpha():
+                continue
+            if word.isdigit():
+                continue
+            for table in (_LEET, _LEET_ALT):
+                plain = word.translate(table)
+                if plain in vocab:
+                    words[k] = plain
+                    disguised[k] = "leetspeak"
+                    break
+            else:
+                stripped = word.strip("@$!")
+                if stripped != word and stripped in vocab:
+                    words[k] = stripped
+        self._join_split_letters(folded, starts, ends, words, disguised)
+        return _Tokens(starts, ends, words, disguised)
+
+    def _join_split_letters(self, folded, starts, ends, words, disguised) -> None:
+        """Turn runs like g-u-n / n.u.d.e / s e x into one token when that spells a term."""
+        k = 0
+        while k < len(words):
+            run_end = k
+            while (
+                run_end + 1 < len(words)
+                and len(words[run_end]) == 1
+                and len(words[run_end + 1]) == 1
+                and starts[run_end + 1] - ends[run_end] == 1
+                and folded[ends[run_end]] in _SEPARATORS
+            ):
+                run_end += 1
+            if run_end - k + 1 >= _MIN_SPLIT_RUN:
+                joined = "".join(words[k : run_end + 1])
+                plain = joined if joined in self._vocab else joined.translate(_LEET)
+                if plain in self._vocab:
+                    words[k : run_end + 1] = [plain]
+                    ends[k : run_end + 1] = [ends[run_end]]
+                    del starts[k + 1 : run_end + 1]
+                    disguised[k] = "letters split by separators"
+            k += 1
+
+    def _match(self, tokens: _Tokens) -> list[_Hit]:
+        """Longest match at every position, left to right."""
+        words, first, entries = tokens.words, self._first, self.lexicon.entries
+        n = len(words)
+        hits: list[_Hit] = []
+        i = 0
+        while i < n:
+            cands = first.get(words[i])
+            if cands is None:
+                i += 1
+                continue
+            for rest, index in cands:
+                size = len(rest)
+                if size == 0 or (i + size < n and tuple(words[i + 1 : i + 1 + size]) == rest):
+                    entry = entries[index]
+                    hits.append(_Hit(i, i + 1 + size, entry, entry.category, entry.severity,
+                                     rule=entry.rule, message=entry.reason,
+                                     replacements=entry.replacements,
+                                     dropped=entry.kind == "benign"))
+                    i += 1 + size
+                    break
+            else:
+                i += 1
+        return hits
+
+    # ------------------------------------------------------------------ rules
+
+    def _apply_context(self, hits: list[_Hit], tokens: _Tokens) -> None:
+        words = tokens.words
+        for hit in hits:
+            if hit.kind != "finding":
+                continue
+            rules = self._ctx_by_term.get(hit.entry.term, []) + self._ctx_by_cat.get(hit.category, [])
+            for rule in rules:
+                lo, hi = max(0, hit.i - rule.window), min(len(words), hit.j + rule.window)
+                window = words[lo : hit.i] + words[hit.j : hi]
+                if not _window_has(window, rule.near, self._near_words[rule.id]):
+                    continue
+                _act(hit, rule.action, rule.severity, rule.category, rule.id, rule.note)
+                if hit.dropped:
+                    break
+
+    def _apply_combinations(self, hits: list[_Hit]) -> list[_Hit]:
+        """Apply [[combine]] rules in file order; later rules see what earlier ones added."""
+        added: list[_Hit] = []
+        for rule in self.rules.combine:
+            targets = [h for h in hits if not h.dropped and _selects(rule.on, h)]
+            pools = [_Pool([h for h in hits if not h.dropped and _selects(s, h)]) for s in rule.when]
+            if not targets or not all(pools):
+                continue
+            fresh: list[_Hit] = []
+            for target in targets:
+                if not all(pool.near(target, rule.window) for pool in pools):
+                    continue
+                if rule.action == "add":
+                    fresh.append(self._added_hit(rule, target))
+                elif target.kind == "finding" and rule.action == "escalate":
+                    _escalate(target, rule)
+                elif target.kind == "finding":
+                    _act(target, "lower", None, None, rule.id, rule.message)
+            added += fresh
+            hits = hits + fresh
+        return _merge_added(added)
+
+    def _added_hit(self, rule: CombineRule, target: _Hit) -> _Hit:
+        entry = target.entry
+        replacements = rule.replacements
+        if not replacements and rule.severity != "critical":
+            replacements = entry.replacements
+        return _Hit(target.i, target.j, Entry(
+            term=entry.term, display=entry.display, category=rule.category or entry.category,
+            severity=rule.severity or "medium", reason=rule.message,
+            replacements=replacements, rule=rule.id,
+            kind="finding", tags=entry.tags, source="rules"),
+            rule.category or entry.category, rule.severity or "medium",
+            rule=f"{rule.id}:{'-'.join(entry.term.split())}", message=rule.message,
+            replacements=replacements)
+
+    def _style_hits(self, text: str, folded: Folded, tokens: _Tokens, hits: list[_Hit]) -> list[_Hit]:
+        """`in the style of Firstname Lastname` where the name is in no lexicon."""
+        if not self._style_first:
+            return []
+        covered = set()
+        for h in hits:
+            covered.update(range(h.i, h.j))
+        out: list[_Hit] = []
+        words = tokens.words
+        for k, word in enumerate(words):
+            for rest, style in self._style_first.get(word, ()):
+                end = k + 1 + len(rest)
+                if tuple(words[k + 1 : end]) != rest:
+                    continue
+                name_end = end
+                while (
+                    name_end < len(words)
+                    and name_end - end < style.max_words
+                    and name_end not in covered
+                    and _capitalised(text, folded, tokens, name_end)
+                ):
+                    name_end += 1
+                if name_end - end >= 2:
+                    display = " ".join(words[end:name_end])
+                    entry = Entry(display, display, style.category, style.severity, style.message,
+                                  style.replacements, f"{style.id}:{display.replace(' ', '-')}",
+                                  source="rules")
+                    out.append(_Hit(end, name_end, entry, style.category, style.severity,
+                                    rule=entry.rule, message=style.message,
+                                    replacements=style.replacements))
+                    covered.update(range(end, name_end))
+        return out
+
+    # ------------------------------------------------------------------ output
+
+    def _allowed(self, hit: _Hit, tokens: _Tokens) -> bool:
+        if not self.allow:
+            return False
+        return hit.entry.term in self.allow or " ".join(tokens.words[hit.i : hit.j]) in self.allow
+
+    def _finding(self, text: str, folded: Folded, tokens: _Tokens, hit: _Hit) -> Finding:
+        start, end = folded.original_span(tokens.starts[hit.i], tokens.ends[hit.j - 1])
+        original = text[start:end]
+        notes = [n for n in hit.notes if n]
+        how = {tokens.disguised[k] for k in range(hit.i, hit.j) if k in tokens.disguised}
+        if folded.starts is not None and any(_disguising(ch) for ch in original if not ch.isascii()):
+            how.add("look-alike letters")
+        if how:
+            notes.append(f"Disguised spelling ({', '.join(sorted(how))}) of '{hit.entry.display}'.")
+        message = " ".join([hit.message, *notes]).strip()
+        return Finding(start, end, original, hit.category, hit.severity, message,
+                       tuple(hit.replacements), hit.rule, hit.entry.term)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _disguising(ch: str) -> bool:
+    """Look-alike letters (Cyrillic а, full-width ｎ, math 𝐧) — but not ordinary accents (é)."""
+    return ch.lower() in _HOMOGLYPHS or unicodedata.normalize("NFKC", ch) != ch
+
+
+def _near_set(rule: ContextRule) -> frozenset[str]:
+    words = set()
+    for phrase in rule.near:
+        if len(phrase) == 1:
+            w = phrase[0]
+            words.update({w, w + "s", w + "es"})
+    return frozenset(words)
+
+
+def _window_has(window: list[str], phrases: tuple[tuple[str, ...], ...], singles: frozenset[str]) -> bool:
+    if any(w in singles for w in window):
+        return True
+    for phrase in phrases:
+        if len(phrase) > 1:
+            size = len(phrase)
+            for k in range(len(window) - size + 1):
+                if tuple(window[k : k + size]) == phrase:
+                    return True
+    return False
+
+
+def _act(hit: _Hit, action: str, severity: str | None, category: str | None, rid: str, note: str) -> None:
+    rank = SEVERITY_RANK[hit.severity]
+    if action == "clear":
+        if hit.severity != "critical":
+            hit.dropped = True
+        return
+    if action == "lower":
+        if hit.severity == "critical":
+            return
+        if severity is not None:
+            hit.severity = severity if SEVERITY_RANK[severity] < rank else hit.severity
+        elif rank == 0:
+            hit.dropped = True
+            return
+        else:
+            hit.severity = SEVERITIES[rank - 1]
+    elif action == "raise":
+        if severity is not None:
+            hit.severity = severity if SEVERITY_RANK[severity] > rank else hit.severity
+        else:
+            hit.severity = SEVERITIES[min(rank + 1, len(SEVERITIES) - 1)]
+    elif action == "set":
+        if severity is not None and hit.severity != "critical":
+            hit.severity = severity
+        if category:
+            hit.category = category
+    hit.rule += f"+{rid}"
+    if note:
+        hit.notes.append(note)
+
+
+def _escalate(hit: _Hit, rule: CombineRule) -> None:
+    hit.category = rule.category or hit.category
+    if rule.severity and SEVERITY_RANK[rule.severity] > SEVERITY_RANK[hit.severity]:
+        hit.severity = rule.severity
+    hit.message = rule.message or hit.message  # the combination is now the reason
+    hit.rule += f"+{rule.id}"
+    if rule.replacements or hit.severity == "critical":
+        hit.replacements = rule.replacements
+
+
+def _selects(selector: Selector, hit: _Hit) -> bool:
+    if selector.kind == "tag":
+        return selector.value in hit.entry.tags
+    if hit.kind != "finding":
+        return False
+    if selector.kind == "category":
+        if selector.value.endswith("*"):  # category:sexual* = sexual and its sub-categories
+            return hit.category.startswith(selector.value[:-1])
+        return hit.category == selector.value
+    if selector.kind == "term":
+        return hit.entry.term == selector.value
+    return True  # any
+
+
+class _Pool:
+    """Hits matching one selector, sorted by position, for fast "is one within N words?"."""
+
+    MAX_SPAN = 12  # longest lexicon term in words, bounds the backward search
+
+    def __init__(self, hits: list[_Hit]):
+        self.hits = sorted(hits, key=lambda h: h.i)
+        self.starts = [h.i for h in self.hits]
+
+    def __bool__(self) -> bool:
+        return bool(self.hits)
+
+    def near(self, target: _Hit, window: int) -> bool:
+        k = bisect.bisect_left(self.starts, target.i - window - self.MAX_SPAN)
+        while k < len(self.hits) and self.starts[k] <= target.j + window:
+            other = self.hits[k]
+            if other is not target and max(other.i - target.j, target.i - other.j, 0) <= window:
+                return True
+            k += 1
+        return False
+
+
+def _merge_added(added: list[_Hit]) -> list[_Hit]:
+    """One added finding per span and category, keeping the worst severity."""
+    best: dict[tuple[int, int, str], _Hit] = {}
+    for hit in added:
+        key = (hit.i, hit.j, hit.category)
+        if key not in best or SEVERITY_RANK[hit.severity] > SEVERITY_RANK[best[key].severity]:
+            best[key] = hit
+    return list(best.values())
+
+
+def _capitalised(text: str, folded: Folded, tokens: _Tokens, k: int) -> bool:
+    start, _ = folded.original_span(tokens.starts[k], tokens.ends[k])
+    ch = text[start]
+    return ch.isupper()
+
+
+def _invisible_findings(text: str, folded: Folded) -> list[Finding]:
+    out = []
+    for run in folded.invisible:
+        names = sorted(set(run.names))
+        count = run.end - run.start
+        what = f"{count} invisible character{'s' if count > 1 else ''} ({', '.join(names).lower()})"
+        out.append(Finding(run.start, run.end, text[run.start:run.end], "evasion", "low",
+                           f"{what} hidden in the text. Invisible characters can disguise words; "
+                           "they are removed by desensitize.", ("",), "invisible-characters", ""))
+    return out
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """Drop exact duplicates (same span and category), keeping the worst severity."""
+    best: dict[tuple[int, int, str], Finding] = {}
+    for f in findings:
+        key = (f.start, f.end, f.category)
+        if key not in best or SEVERITY_RANK[f.severity] > SEVERITY_RANK[best[key].severity]:
+            best[key] = f
+    return sorted(best.values(), key=lambda f: (f.start, -f.end, f.category))
