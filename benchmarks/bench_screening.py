@@ -1,0 +1,124 @@
+"""Screening speed: scan time at 1,000 and 32,000 characters, speed against a loop of one
+regex per lexicon term (the seeds' approach), audit throughput and engine build time.
+
+    .venv/bin/python benchmarks/bench_screening.py [--json]
+
+Prompts are synthesised from a fixed word list (seeded), mixing ordinary prompt words with a
+few lexicon terms, so every run measures the same work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from workbench.core.screening import build_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMON = (
+    "a the of with and in on at portrait landscape cinematic lighting detailed castle forest river "
+    "woman man dog cat city night rain neon sunset mountain ocean painting illustration 8k photo "
+    "golden hour soft focus dramatic sky vintage film grain watercolor street market old wooden "
+    "table flowers garden bridge robot spaceship dragon knight armor glowing magic crowd festival"
+).split()
+RISKY = ["gun", "blood", "fighting", "nude", "child", "photorealistic", "killer whale", "sword",
+         "in the style of", "Greg Rutkowski", "Taylor Swift", "Pikachu", "k1ll", "shoot a photo"]
+
+
+def make_prompt(rng: random.Random, chars: int) -> str:
+    words: list[str] = []
+    size = 0
+    while size < chars:
+        word = rng.choice(RISKY) if rng.random() < 0.04 else rng.choice(COMMON)
+        words.append(word)
+        size += len(word) + 1
+    return " ".join(words)[:chars]
+
+
+def median_ms(fn, text: str, repeat: int) -> float:
+    fn(text)  # warm
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn(text)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def regex_baseline(engine):
+    """One compiled `\\bterm\\b` regex per lexicon spelling, looped over the text."""
+    patterns = [
+        re.compile(r"\b" + r"\W+".join(map(re.escape, toks)) + r"\b", re.IGNORECASE)
+        for toks in engine.lexicon.spellings
+    ]
+
+    def scan(text: str) -> list:
+        found = []
+        for pattern in patterns:
+            found.extend(pattern.finditer(text))
+        return found
+
+    return scan, len(patterns)
+
+
+def audit_seconds(count: int) -> float:
+    rng = random.Random(7)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as fh:
+        for _ in range(count):
+            fh.write(make_prompt(rng, rng.randint(60, 400)) + "\n")
+        path = fh.name
+    exe = Path(sys.executable).with_name("workbench")
+    t0 = time.perf_counter()
+    out = subprocess.run([str(exe), "audit", "--json", path], capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    os.unlink(path)
+    assert out.returncode == 0 and len(out.stdout.splitlines()) == count, out.stderr
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--audit-count", type=int, default=10_000)
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    engine = build_engine()
+    build_ms = (time.perf_counter() - t0) * 1000
+    rng = random.Random(42)
+    p1k, p32k = make_prompt(rng, 1000), make_prompt(rng, 32000)
+    baseline, pattern_count = regex_baseline(engine)
+
+    results = {
+        "lexicon_terms": engine.term_count,
+        "lexicon_spellings": engine.spelling_count,
+        "engine_build_ms": round(build_ms, 1),
+        "scan_1k_median_ms": round(median_ms(engine.scan, p1k, 300), 3),
+        "scan_32k_median_ms": round(median_ms(engine.scan, p32k, 30), 3),
+        "regex_loop_1k_median_ms": round(median_ms(baseline, p1k, 10), 3),
+        "regex_loop_32k_median_ms": round(median_ms(baseline, p32k, 3), 3),
+        "regex_patterns": pattern_count,
+        "audit_prompts": args.audit_count,
+        "audit_seconds": round(audit_seconds(args.audit_count), 2),
+    }
+    results["speedup_1k"] = round(results["regex_loop_1k_median_ms"] / results["scan_1k_median_ms"], 1)
+    results["speedup_32k"] = round(results["regex_loop_32k_median_ms"] / results["scan_32k_median_ms"], 1)
+    if args.json:
+        print(json.dumps(results, indent=1))
+    else:
+        width = max(map(len, results))
+        for key, value in results.items():
+            print(f"{key.ljust(width)}  {value}")
+
+
+if __name__ == "__main__":
+    main()
