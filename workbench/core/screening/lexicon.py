@@ -37,6 +37,7 @@ class Lexicon:
     entries: list[Entry]
     # token tuple → index into entries; includes aliases and generated inflections
     spellings: dict[tuple[str, ...], int]
+    markers: dict[tuple[str, ...], int]  # marker spellings, matched in a pass of their own
 
 
 def tokens_of(text: str) -> tuple[str, ...]:
@@ -156,52 +157,45 @@ def parse_lexicon_file(path: Path) -> list[tuple[Entry, list[str], bool]]:
     return out
 
 
-def build_lexicon(parsed: list[tuple[Entry, list[str], bool]]) -> Lexicon:
-    """Flatten entries into one spelling table.
-
-    Explicit spellings beat generated inflections; a later file's explicit spelling replaces an
-    earlier one (the user's block-list over the shipped lexicon). A marker spelled like a
-    finding does not replace it: the finding gains the marker's tags (`bikini` is a sexual
-    finding *and* revealing attire in combination rules).
-    """
-    entries: list[Entry] = []
-    spellings: dict[tuple[str, ...], int] = {}
+def _spelling_table(parsed: list[tuple[int, list[str], bool]]) -> dict[tuple[str, ...], int]:
+    """Spellings → entry index. Explicit spellings beat generated inflections; a later file's
+    explicit spelling replaces an earlier one (the user's block-list over the shipped lexicon)."""
+    explicit: dict[tuple[str, ...], int] = {}
     generated: dict[tuple[str, ...], int] = {}
-    extra_tags: dict[int, set[str]] = {}
-
-    def claim(table: dict[tuple[str, ...], int], toks: tuple[str, ...], index: int, force: bool) -> None:
-        previous = table.get(toks)
-        if previous is None:
-            table[toks] = index
-            return
-        if entries[index].kind == "marker" and previous != index:
-            extra_tags.setdefault(previous, set()).update(entries[index].tags)
-            return
-        if entries[previous].kind == "marker":
-            extra_tags.setdefault(index, set()).update(entries[previous].tags)
-        if force:
-            table[toks] = index
-
-    for entry, forms, inflect in parsed:
-        index = len(entries)
-        entries.append(entry)
+    for index, forms, inflect in parsed:
         for form in forms:
             toks = tokens_of(form)
             if not toks:
                 continue
-            claim(spellings, toks, index, force=True)
+            explicit[toks] = index
             if inflect:
                 for variant in inflections(toks[-1]):
-                    claim(generated, toks[:-1] + (variant,), index, force=False)
+                    generated.setdefault(toks[:-1] + (variant,), index)
     for toks, index in generated.items():
-        if toks not in spellings:
-            spellings[toks] = index
+        explicit.setdefault(toks, index)
+    return explicit
+
+
+def build_lexicon(parsed: list[tuple[Entry, list[str], bool]]) -> Lexicon:
+    """Two spelling tables: findings and benign phrases compete for the longest match;
+    markers are matched on their own, so a marker never hides a finding (`Pixar style` is
+    both a style marker and a franchise). A marker spelled exactly like a finding becomes
+    tags on that finding (`bikini` is a sexual finding *and* revealing attire)."""
+    entries = [entry for entry, _, _ in parsed]
+    spellings = _spelling_table([(i, f, inf) for i, (e, f, inf) in enumerate(parsed) if e.kind != "marker"])
+    markers = _spelling_table([(i, f, inf) for i, (e, f, inf) in enumerate(parsed) if e.kind == "marker"])
+    extra_tags: dict[int, set[str]] = {}
+    for toks, index in list(markers.items()):
+        owner = spellings.get(toks)
+        if owner is not None and entries[owner].kind == "finding":
+            extra_tags.setdefault(owner, set()).update(entries[index].tags)
+            del markers[toks]
     for index, tags in extra_tags.items():
         old = entries[index]
         entries[index] = Entry(old.term, old.display, old.category, old.severity, old.reason,
                                old.replacements, old.rule, old.kind, old.tags | frozenset(tags),
                                old.source)
-    return Lexicon(entries, spellings)
+    return Lexicon(entries, spellings, markers)
 
 
 def known_category(category: str) -> bool:

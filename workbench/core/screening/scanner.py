@@ -63,15 +63,11 @@ class Engine:
         self.lexicon = lexicon
         self.rules = rules
         self.allow = allow
-        first: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
-        vocab: set[str] = set()
-        for toks, index in lexicon.spellings.items():
-            first[toks[0]].append((toks[1:], index))
-            vocab.update(toks)
-        for cands in first.values():
-            cands.sort(key=lambda c: -len(c[0]))
-        self._first = dict(first)
-        self._vocab = frozenset(vocab)
+        self._first = _first_token_index(lexicon.spellings)
+        self._marker_first = _first_token_index(lexicon.markers)
+        self._vocab = frozenset(
+            tok for table in (lexicon.spellings, lexicon.markers) for toks in table for tok in toks
+        )
         self._ctx_by_term: dict[str, list[ContextRule]] = defaultdict(list)
         self._ctx_by_cat: dict[str, list[ContextRule]] = defaultdict(list)
         for rule in rules.context:
@@ -98,7 +94,7 @@ class Engine:
     def scan(self, text: str) -> ScanResult:
         folded = fold(text)
         tokens = self._tokenise(folded.text)
-        hits = self._match(tokens)
+        hits = self._match(tokens, self._first) + self._match(tokens, self._marker_first)
         live = [h for h in hits if not h.dropped]
         self._apply_context(live, tokens)
         live = [h for h in live if not h.dropped]
@@ -162,9 +158,9 @@ class Engine:
                     disguised[k] = "letters split by separators"
             k += 1
 
-    def _match(self, tokens: _Tokens) -> list[_Hit]:
+    def _match(self, tokens: _Tokens, first: dict) -> list[_Hit]:
         """Longest match at every position, left to right."""
-        words, first, entries = tokens.words, self._first, self.lexicon.entries
+        words, entries = tokens.words, self.lexicon.entries
         n = len(words)
         hits: list[_Hit] = []
         i = 0
@@ -295,6 +291,16 @@ class Engine:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _first_token_index(table: dict[tuple[str, ...], int]) -> dict[str, list[tuple[tuple[str, ...], int]]]:
+    """First word → (remaining words, entry index), longest first: the trie's top level."""
+    first: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+    for toks, index in table.items():
+        first[toks[0]].append((toks[1:], index))
+    for cands in first.values():
+        cands.sort(key=lambda c: -len(c[0]))
+    return dict(first)
 
 
 def _disguising(ch: str) -> bool:
