@@ -86,3 +86,21 @@ def test_user_allow_and_block_lists_take_effect(workbench_home):
     assert [(f.text, f.category, f.severity) for f in result.findings] == [
         ("Glimmerfang", "copyrighted-ip", "high")]
     assert (paths.user_lexicon_dir() / "block.toml").is_file()
+
+
+def test_lexicon_suggestions_are_not_risky_themselves():
+    """A suggested alternative that is itself flagged would send the user in circles."""
+    engine = get_engine()
+    flagged = []
+    for entry in engine.lexicon.entries:
+        if entry.kind != "finding":
+            continue
+        for suggestion in entry.replacements:
+            found = engine.scan(suggestion).findings
+            if found:
+                flagged.append((entry.display, suggestion, [f.text for f in found]))
+    assert flagged == []
+
+
+def test_everyday_baby_phrases_are_fine():
+    assert scan("a close-up photo of baby oil and baby carrots").findings == ()

@@ -94,7 +94,8 @@ class Engine:
     def scan(self, text: str) -> ScanResult:
         folded = fold(text)
         tokens = self._tokenise(folded.text)
-        hits = self._match(tokens, self._first) + self._match(tokens, self._marker_first)
+        hits = self._match(tokens, self._first)
+        hits += _outside_benign(self._match(tokens, self._marker_first), hits)
         live = [h for h in hits if not h.dropped]
         self._apply_context(live, tokens)
         live = [h for h in live if not h.dropped]
@@ -291,6 +292,14 @@ class Engine:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _outside_benign(markers: list[_Hit], hits: list[_Hit]) -> list[_Hit]:
+    """Markers not inside a benign phrase ("baby" in "baby oil" is no child)."""
+    covered = {k for h in hits if h.kind == "benign" for k in range(h.i, h.j)}
+    if not covered:
+        return markers
+    return [m for m in markers if not covered.intersection(range(m.i, m.j))]
 
 
 def _first_token_index(table: dict[tuple[str, ...], int]) -> dict[str, list[tuple[tuple[str, ...], int]]]:
