@@ -95,3 +95,8 @@ def resources_dir() -> Path:
 def resource(*parts: str) -> Path:
     """Path of a shipped resource file, e.g. `resource("lexicon", "violence.toml")`."""
     return resources_dir().joinpath(*parts)
+
+
+def ui_state_path() -> Path:
+    """Window geometry, splitter positions and theme choice of the desktop app (QSettings INI)."""
+    return config_dir() / "ui-state.ini"

@@ -23,6 +23,7 @@ ERROR_KINDS = (
     "network",
     "timeout",
     "cancelled",
+    "unknown",  # an imported or pasted error with nothing to classify it by
 )
 
 STAGES = ("input", "output", "unknown")
@@ -84,6 +85,11 @@ class ErrorRecord:
     provider: str = "unknown"  # openai | azure | fal | proxy | sandbox | unknown
     retry_after: float | None = None
     safety_violations: list[str] = field(default_factory=list)  # raw `safety_violations=[…]`
+    param: str | None = None
+    # Where each request ID was found: {"req_…": "header:x-request-id" | "message" | "body"}.
+    request_id_sources: dict[str, str] = field(default_factory=dict)
+    # Provider specifics kept for evidence: Azure severities, fal `loc`/reason, proxy flag, …
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def request_id(self) -> str | None:
@@ -104,6 +110,8 @@ class Usage:
     total_tokens: int | None = None
     input_text_tokens: int | None = None
     input_image_tokens: int | None = None
+    output_text_tokens: int | None = None
+    output_image_tokens: int | None = None
 
 
 @dataclass
@@ -120,3 +128,5 @@ class GenerationResult:
     request_ids: list[str] = field(default_factory=list)
     http_status: int | None = None
     error: ErrorRecord | None = None
+    partial_images: int = 0  # partial frames delivered through the streaming callback
+    model: str | None = None

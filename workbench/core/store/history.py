@@ -1,0 +1,620 @@
+"""The history store: every image request, written before the call and completed after.
+
+Usage (the app, the CLI and importers all go through this class)::
+
+    store = HistoryStore.open()                      # migrations + crash recovery
+    rid = store.begin_request(prompt, params, profile="OpenAI", base_url=url,
+                              findings=scan.findings, moderation_scores=scores)
+    result = await client.generate(...)              # GenerationResult
+    store.complete_request(rid, result)
+    page = store.search("knight", HistoryFilter(outcomes=("blocked_input",)))
+
+Nothing secret is stored: every text goes through `scrub` (API-key shapes, credential fields,
+known secrets registered with `add_secret`), and base URLs lose user-info and key parameters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from workbench import paths
+from workbench.core.errors import BadInputError, StoreError
+from workbench.core.records import OUTCOMES, ErrorRecord, GenerationResult, ImageData, ImageParams
+from workbench.core.store import maintenance
+from workbench.core.store.db import open_history, translate_errors
+from workbench.core.store.images import ImageFiles, png_metadata
+from workbench.core.store.migrations import finding_rows
+from workbench.core.store.models import (
+    HistoryEntry,
+    HistoryFilter,
+    HistorySummary,
+    ImportOutcome,
+    IntegrityReport,
+    Page,
+    StoredImage,
+    dumps,
+    loads,
+)
+from workbench.core.store.promptkey import prompt_key, prompt_sha256
+from workbench.core.store.query import fts_query, where_clause
+from workbench.core.store.scrub import clean_base_url, scrub_text, scrub_value
+from workbench.core.store.timestamps import utc_now
+
+SUMMARY_COLUMNS = (
+    "r.id, r.created_at, r.outcome, substr(r.prompt, 1, 300), r.model, r.profile, r.stage, "
+    "r.categories, r.error_code, r.http_status, json_extract(r.request_ids, '$[0]'), "
+    "r.parent_id, r.source, r.actual_cost, r.latency_ms, r.redacted"
+)
+FINAL_OUTCOMES = tuple(o for o in OUTCOMES if o != "pending")
+MAX_LINEAGE_DEPTH = 1000
+
+
+@dataclass
+class LineageNode:
+    """A request in a rewrite chain: depth < 0 ancestors, 0 the request, > 0 rewrites of it."""
+
+    depth: int
+    summary: HistorySummary
+
+
+def this_owner() -> str:
+    """Who is writing a pending row: host and process id (used by crash recovery)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class HistoryStore:
+    """Records, finds and maintains requests in the history database."""
+
+    def __init__(self, db: Database, *, images_root: Path | None = None, path: Path | None = None,
+                 secrets: Iterable[str] = ()) -> None:
+        self.db = db
+        self.path = path
+        self.files = ImageFiles(images_root if images_root is not None else paths.images_dir())
+        self._secrets: list[str] = [s for s in secrets if s]
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str | None = None, *, images_root: Path | None = None,
+             recover: bool = True, busy_timeout_ms: int = 5000, secrets: Iterable[str] = ()) -> HistoryStore:
+        """Open the history (default: `paths.history_db_path()`), migrating it.
+
+        With `recover`, rows left `pending` by a process that no longer runs become
+        `interrupted` (see `mark_interrupted`).
+
+        Raises:
+            StoreError: damaged, locked, unwritable or newer-version database.
+        """
+        db_path = Path(path) if path is not None else paths.history_db_path()
+        db = open_history(db_path, busy_timeout_ms=busy_timeout_ms)
+        store = cls(db, images_root=images_root, path=db_path, secrets=secrets)
+        if recover:
+            try:
+                store.mark_interrupted()
+            except StoreError:
+                db.close()
+                raise
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[HistoryStore]:
+        """Group many writes into one commit (imports, demo data); nested calls are savepoints."""
+        with translate_errors(self.path), self.db.atomic():
+            yield self
+
+    @property
+    def known_secrets(self) -> tuple[str, ...]:
+        return tuple(self._secrets)
+
+    def add_secret(self, value: str | None) -> None:
+        """Register a secret (e.g. the active API key) that must never be written verbatim."""
+        if value and value not in self._secrets:
+            self._secrets.append(value)
+
+    def scrub(self, text: str | None) -> str | None:
+        """Text with secrets removed (key shapes and the secrets registered here)."""
+        return scrub_text(text, self._secrets)
+
+    # -- recording -------------------------------------------------------------------------
+
+    def begin_request(
+        self,
+        prompt: str,
+        params: ImageParams | Mapping[str, Any] | None = None,
+        *,
+        profile: str | None = None,
+        provider: str | None = None,
+        base_url: str | None = None,
+        endpoint: str = "generate",
+        findings: Sequence[Any] = (),
+        verdict: str | None = None,
+        moderation_scores: Mapping[str, Any] | None = None,
+        parent_id: int | None = None,
+        estimated_cost: float | None = None,
+        reference_images: Sequence[bytes | ImageData] = (),
+        mask: bytes | ImageData | None = None,
+        notes: str = "",
+    ) -> int:
+        """Write the `pending` row for a request about to be sent; returns its id.
+
+        Call this BEFORE the network call, so a crash during the call still leaves a record.
+        `findings` are screening `Finding` objects (or their dicts); `moderation_scores` the
+        Moderations result or a category→score mapping.
+        """
+        row = self._request_row(prompt, params, profile=profile, provider=provider, base_url=base_url,
+                                endpoint=endpoint, findings=findings, verdict=verdict,
+                                moderation_scores=moderation_scores, parent_id=parent_id,
+                                estimated_cost=estimated_cost, notes=notes)
+        row.update(created_at=utc_now(), outcome="pending", owner=this_owner(), source="live")
+        with translate_errors(self.path), self.db.atomic():
+            request_id = self._insert(row)
+            for position, image in enumerate(reference_images):
+                self._add_image(request_id, image, role="reference", position=position)
+            if mask is not None:
+                self._add_image(request_id, mask, role="mask", position=0)
+        return request_id
+
+    def complete_request(self, request_id: int, result: GenerationResult) -> None:
+        """Record the outcome of a request started with `begin_request` (images included)."""
+        if result.outcome not in FINAL_OUTCOMES:
+            raise ValueError(f"cannot complete a request with outcome {result.outcome!r}")
+        with translate_errors(self.path):
+            current = self.db.execute(
+                "SELECT request_ids, prompt, params_json, created_at, estimated_cost FROM requests WHERE id = ?",
+                [request_id],
+            ).fetchone()
+            if current is None:
+                raise StoreError(f"history has no request #{request_id}")
+            ids_json, prompt, params_json, created_at, estimated = current
+            fields = self._result_fields(result, loads(ids_json, []), estimated)
+            meta = png_metadata(prompt, loads(params_json, {}), {
+                "history_id": request_id, "created_at": created_at, "request_ids": loads(fields["request_ids"], []),
+            })
+            with self.db.atomic():
+                self.db["requests"].update(request_id, fields)
+                finals = [img for img in result.images if img.partial_index is None]
+                for position, image in enumerate(finals):
+                    self._add_image(request_id, image, role="output", position=position, metadata=meta)
+
+    def record_completed(
+        self,
+        prompt: str,
+        params: ImageParams | Mapping[str, Any] | None = None,
+        *,
+        outcome: str,
+        error: ErrorRecord | None = None,
+        created_at: str | None = None,
+        request_ids: Sequence[str] = (),
+        http_status: int | None = None,
+        latency_ms: float | None = None,
+        usage: Mapping[str, Any] | None = None,
+        actual_cost: float | None = None,
+        profile: str | None = None,
+        provider: str | None = None,
+        base_url: str | None = None,
+        endpoint: str = "generate",
+        findings: Sequence[Any] = (),
+        parent_id: int | None = None,
+        source: str = "import",
+        source_detail: str | None = None,
+        import_key: str | None = None,
+        notes: str = "",
+    ) -> ImportOutcome:
+        """Write a finished request that was not made live (imported logs, pasted errors, demo).
+
+        A row whose `import_key` is already present is skipped (`duplicate=True`), so
+        importing the same log twice adds nothing.
+        """
+        if outcome not in FINAL_OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        row = self._request_row(prompt, params, profile=profile, provider=provider, base_url=base_url,
+                                endpoint=endpoint, findings=findings, verdict=None, moderation_scores=None,
+                                parent_id=parent_id, estimated_cost=None, notes=notes)
+        usage = dict(usage or {})
+        result = GenerationResult(outcome=outcome, latency_ms=latency_ms, actual_cost=actual_cost,
+                                  request_ids=list(request_ids), http_status=http_status, error=error)
+        row.update(self._result_fields(result, [], None))
+        for key in ("input_tokens", "output_tokens", "total_tokens"):
+            if usage.get(key) is not None:
+                row[key] = usage[key]
+        row.update(created_at=created_at or utc_now(), source=source, source_detail=source_detail,
+                   import_key=import_key)
+        row["completed_at"] = row["created_at"]
+        with translate_errors(self.path), self.db.atomic():
+            if import_key and self.db.execute(
+                    "SELECT 1 FROM requests WHERE import_key = ?", [import_key]).fetchone():
+                return ImportOutcome(None, duplicate=True)
+            return ImportOutcome(self._insert(row))
+
+    def mark_interrupted(self, *, include_live: bool = False, stale_hours: float = 24.0) -> int:
+        """Turn `pending` rows whose writer died into `interrupted`; returns how many.
+
+        A row is abandoned when the process that wrote it (same host) is gone, when it has no
+        owner, or when it is older than `stale_hours` (a writer on another host). Rows of
+        running processes are left alone, so a CLI command never interrupts the GUI's call.
+        `include_live=True` also takes rows of other running processes (never this one's).
+        """
+        host = socket.gethostname()
+        me = os.getpid()
+        with translate_errors(self.path):
+            rows = self.db.execute(
+                "SELECT id, owner, created_at FROM requests WHERE outcome = 'pending'").fetchall()
+            if not rows:
+                return 0
+            limit = maintenance.hours_ago(stale_hours)
+            abandoned = []
+            for request_id, owner, created_at in rows:
+                owner_host, _, pid_text = (owner or "").rpartition(":")
+                pid = int(pid_text) if pid_text.isdigit() else None
+                if owner_host == host and pid == me:
+                    continue
+                if pid is None or include_live or (created_at or "") < limit:
+                    abandoned.append(request_id)
+                elif owner_host == host and not process_alive(pid):
+                    abandoned.append(request_id)
+            if abandoned:
+                with self.db.atomic():
+                    self.db.execute(
+                        f"UPDATE requests SET outcome = 'interrupted' WHERE outcome = 'pending' "
+                        f"AND id IN ({', '.join('?' for _ in abandoned)})", abandoned)
+            return len(abandoned)
+
+    def set_notes(self, request_id: int, notes: str) -> None:
+        with translate_errors(self.path):
+            self._require(request_id)
+            self.db["requests"].update(request_id, {"notes": self.scrub(notes) or ""})
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, request_id: int) -> HistoryEntry:
+        """One request with everything stored about it, images included."""
+        with translate_errors(self.path):
+            cursor = self.db.execute("SELECT * FROM requests WHERE id = ?", [int(request_id)])
+            values = cursor.fetchone()
+            if values is None:
+                raise BadInputError(f"history has no request #{request_id}")
+            row = dict(zip([d[0] for d in cursor.description], values, strict=True))
+            return self._entry(row, self.images(int(request_id)))
+
+    def images(self, request_id: int) -> list[StoredImage]:
+        with translate_errors(self.path):
+            rows = self.db.execute(
+                "SELECT id, request_id, role, position, sha256, format, width, height, bytes, path "
+                "FROM images WHERE request_id = ? ORDER BY role, position, id", [request_id]).fetchall()
+        return [StoredImage(*row[:9], path=str(self.files.path(row[9]))) for row in rows]
+
+    def search(self, query: str = "", flt: HistoryFilter | None = None, *, limit: int = 50,
+               offset: int = 0, before: tuple[str, int] | None = None, order: str = "newest") -> Page:
+        """Full-text search (prompt, error message, notes, request IDs) plus filters, paged.
+
+        Args:
+            query: what the user typed; words are prefix-matched, "quotes" make phrases.
+            flt: filters (outcome, category, stage, profile, model, dates, source).
+            limit, offset: page size and start (offset paging).
+            before: keyset cursor `(created_at, id)` from `Page.next_before`; faster than deep
+                offsets at 100,000 rows.
+            order: "newest" (default) or "relevance" (only with a query).
+        """
+        limit = max(1, min(int(limit), 10_000))
+        match = fts_query(query)
+        if order == "relevance" and match:
+            where, params = self._where("", flt, None)
+            sql = (f"SELECT {SUMMARY_COLUMNS} FROM requests_fts JOIN requests r ON r.id = requests_fts.rowid "
+                   f"WHERE requests_fts MATCH ?{' AND ' + where if where else ''} "
+                   "ORDER BY bm25(requests_fts, 10.0, 3.0, 2.0, 1.0), r.id DESC LIMIT ? OFFSET ?")
+            args = [match, *params, limit, int(offset)]
+        else:
+            where, params = self._where(query, flt, before)
+            sql = (f"SELECT {SUMMARY_COLUMNS} FROM requests r{' WHERE ' + where if where else ''} "
+                   "ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?")
+            args = [*params, limit, int(offset)]
+        with translate_errors(self.path):
+            rows = [self._summary(row) for row in self.db.execute(sql, args).fetchall()]
+        cursor = (rows[-1].created_at, rows[-1].id) if len(rows) == limit and order != "relevance" else None
+        return Page(rows=rows, limit=limit, offset=int(offset), next_before=cursor)
+
+    def count(self, query: str = "", flt: HistoryFilter | None = None) -> int:
+        where, params = self._where(query, flt, None)
+        with translate_errors(self.path):
+            return int(self.db.execute(
+                f"SELECT count(*) FROM requests r{' WHERE ' + where if where else ''}", params).fetchone()[0])
+
+    def _where(self, query: str, flt: HistoryFilter | None, before: tuple[str, int] | None) -> tuple[str, list[Any]]:
+        where, params = where_clause(flt, "r")
+        clauses = [where] if where else []
+        match = fts_query(query)
+        if match:
+            clauses.append("r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)")
+            params.append(match)
+        if before is not None:
+            # A row-value comparison lets SQLite seek in the created_at index (an OR would scan it).
+            clauses.append("(r.created_at, r.id) < (?, ?)")
+            params.extend([before[0], int(before[1])])
+        return " AND ".join(clauses), params
+
+    def lineage(self, request_id: int) -> list[LineageNode]:
+        """The rewrite chain through a request: ancestors, the request, then its rewrites."""
+        up = (
+            "WITH RECURSIVE chain(id, parent_id, depth) AS ("
+            " SELECT id, parent_id, 0 FROM requests WHERE id = ?"
+            " UNION ALL SELECT r.id, r.parent_id, chain.depth - 1 FROM requests r"
+            f" JOIN chain ON r.id = chain.parent_id WHERE chain.depth > -{MAX_LINEAGE_DEPTH})"
+            " SELECT id, depth FROM chain"
+        )
+        down = (
+            "WITH RECURSIVE chain(id, depth) AS ("
+            " SELECT id, 0 FROM requests WHERE id = ?"
+            " UNION ALL SELECT r.id, chain.depth + 1 FROM requests r"
+            f" JOIN chain ON r.parent_id = chain.id WHERE chain.depth < {MAX_LINEAGE_DEPTH})"
+            " SELECT id, depth FROM chain WHERE depth > 0"
+        )
+        with translate_errors(self.path):
+            depths = dict(self.db.execute(up, [request_id]).fetchall())
+            if not depths:
+                raise BadInputError(f"history has no request #{request_id}")
+            depths.update(self.db.execute(down, [request_id]).fetchall())
+            summaries = self._summaries(list(depths))
+        nodes = [LineageNode(depths[s.id], s) for s in summaries]
+        return sorted(nodes, key=lambda n: (n.depth, n.summary.created_at, n.summary.id))
+
+    def same_prompt(self, key: str) -> list[HistoryEntry]:
+        """Every request whose normalised prompt has this key, oldest first (no images)."""
+        with translate_errors(self.path):
+            cursor = self.db.execute(
+                "SELECT * FROM requests WHERE prompt_key = ? ORDER BY created_at, id", [key])
+            names = [d[0] for d in cursor.description]
+            return [self._entry(dict(zip(names, values, strict=True)), []) for values in cursor.fetchall()]
+
+    def _summaries(self, ids: list[int]) -> list[HistorySummary]:
+        if not ids:
+            return []
+        sql = f"SELECT {SUMMARY_COLUMNS} FROM requests r WHERE r.id IN ({', '.join('?' for _ in ids)})"
+        return [self._summary(row) for row in self.db.execute(sql, ids).fetchall()]
+
+    # -- maintenance -----------------------------------------------------------------------
+
+    def backup(self, destination: Path | str) -> Path:
+        """Copy the database with `VACUUM INTO` (consistent while in use); returns the file."""
+        return maintenance.backup(self, Path(destination))
+
+    def purge(self, flt: HistoryFilter | None = None, *, older_than_hours: float | None = None,
+              everything: bool = False, include_appealed: bool = False, dry_run: bool = False) -> int:
+        """Delete requests (and their unshared image files); returns how many (would be) deleted."""
+        return maintenance.purge(self, flt, older_than_hours=older_than_hours, everything=everything,
+                                 include_appealed=include_appealed, dry_run=dry_run)
+
+    def redact(self, ids: Iterable[int]) -> int:
+        """Replace prompts of these requests, their echoes and image metadata; returns rows changed."""
+        return maintenance.redact(self, list(ids))
+
+    def integrity_check(self, *, verify_images: bool = True) -> IntegrityReport:
+        return maintenance.integrity_check(self, verify_images=verify_images)
+
+    # -- rows ------------------------------------------------------------------------------
+
+    def _request_row(self, prompt: str, params: ImageParams | Mapping[str, Any] | None, *,
+                     profile: str | None, provider: str | None, base_url: str | None, endpoint: str,
+                     findings: Sequence[Any], verdict: str | None, moderation_scores: Mapping[str, Any] | None,
+                     parent_id: int | None, estimated_cost: float | None, notes: str) -> dict[str, Any]:
+        if not isinstance(prompt, str):
+            raise BadInputError("the prompt must be text")
+        prompt = self.scrub(prompt) or ""
+        param_dict = _params_dict(params)
+        param_dict = scrub_value(param_dict, self._secrets)
+        finding_dicts = [_finding_dict(f) for f in findings]
+        return {
+            "prompt": prompt,
+            "prompt_sha256": prompt_sha256(prompt),
+            "prompt_key": prompt_key(prompt),
+            "model": _text(param_dict.get("model")),
+            "size": _text(param_dict.get("size")),
+            "quality": _text(param_dict.get("quality")),
+            "moderation": _text(param_dict.get("moderation")),
+            "params_json": dumps(param_dict),
+            "profile": profile,
+            "provider": provider,
+            "base_url": self.scrub(clean_base_url(base_url)),
+            "endpoint": endpoint,
+            "findings_json": dumps(scrub_value(finding_dicts, self._secrets)),
+            "verdict": verdict or _verdict(finding_dicts),
+            "moderation_json": dumps(scrub_value(dict(moderation_scores), self._secrets))
+            if moderation_scores is not None else None,
+            "parent_id": parent_id,
+            "estimated_cost": estimated_cost,
+            "notes": self.scrub(notes) or "",
+        }
+
+    def _result_fields(self, result: GenerationResult, known_ids: list[str], estimated: float | None) -> dict[str, Any]:
+        err = result.error
+        ids = _merge_ids(known_ids, result.request_ids, err.request_ids if err else [])
+        usage = result.usage
+        fields: dict[str, Any] = {
+            "outcome": result.outcome,
+            "completed_at": utc_now(),
+            "http_status": result.http_status if result.http_status is not None else (err.http_status if err else None),
+            "latency_ms": result.latency_ms,
+            "actual_cost": result.actual_cost,
+            "estimated_cost": result.estimated_cost if result.estimated_cost is not None else estimated,
+            "retries": int(result.retries or 0),
+            "request_ids": dumps(ids),
+            "input_tokens": usage.input_tokens if usage else None,
+            "output_tokens": usage.output_tokens if usage else None,
+            "total_tokens": usage.total_tokens if usage else None,
+        }
+        if err is not None:
+            blocked = err.is_block or result.outcome in ("blocked_input", "blocked_output")
+            fields.update(
+                error_kind=err.kind,
+                error_type=err.type,
+                error_code=err.code,
+                error_message=self.scrub(err.message),
+                raw_body=self.scrub(err.raw_body),
+                stage=err.stage if blocked else None,
+                categories=dumps(list(err.categories)),
+                safety_violations=dumps(list(err.safety_violations)),
+                error_param=getattr(err, "param", None),
+                error_details=dumps(scrub_value(dict(getattr(err, "details", {}) or {}), self._secrets)),
+                request_id_sources=dumps(dict(getattr(err, "request_id_sources", {}) or {})),
+            )
+            if result.outcome == "blocked_input" and err.stage == "unknown":
+                fields["stage"] = "input"
+            elif result.outcome == "blocked_output" and err.stage == "unknown":
+                fields["stage"] = "output"
+            if err.provider and err.provider != "unknown":
+                fields["provider"] = err.provider
+        if getattr(result, "model", None):
+            fields["result_model"] = result.model
+        return fields
+
+    def _insert(self, row: dict[str, Any]) -> int:
+        request_id = int(self.db["requests"].insert(row).last_pk)
+        findings = finding_rows(request_id, row.get("findings_json", "[]"))
+        if findings:
+            self.db["request_findings"].insert_all(findings)
+        return request_id
+
+    def _add_image(self, request_id: int, image: bytes | ImageData, *, role: str, position: int,
+                   metadata: dict[str, str] | None = None) -> None:
+        data, fmt = (image.data, image.format) if isinstance(image, ImageData) else (bytes(image), None)
+        stored = self.files.put(data, fmt, metadata if role == "output" else None)
+        self.db["images"].insert({
+            "request_id": request_id, "role": role, "position": position, "sha256": stored.sha256,
+            "format": stored.format, "width": stored.width, "height": stored.height, "bytes": stored.size,
+            "path": stored.relpath, "created_at": utc_now(),
+        })
+
+    def _require(self, request_id: int) -> None:
+        if not self.db.execute("SELECT 1 FROM requests WHERE id = ?", [request_id]).fetchone():
+            raise BadInputError(f"history has no request #{request_id}")
+
+    @staticmethod
+    def _summary(row: Sequence[Any]) -> HistorySummary:
+        return HistorySummary(
+            id=row[0], created_at=row[1], outcome=row[2], prompt_preview=row[3] or "", model=row[4],
+            profile=row[5], stage=row[6], categories=loads(row[7], []), error_code=row[8],
+            http_status=row[9], request_id=row[10], parent_id=row[11], source=row[12] or "live",
+            actual_cost=row[13], latency_ms=row[14], redacted=bool(row[15]),
+        )
+
+    @staticmethod
+    def _entry(row: dict[str, Any], images: list[StoredImage]) -> HistoryEntry:
+        return HistoryEntry(
+            id=row["id"], created_at=row["created_at"], completed_at=row["completed_at"],
+            outcome=row["outcome"], endpoint=row["endpoint"], prompt=row["prompt"],
+            prompt_sha256=row["prompt_sha256"], prompt_key=row["prompt_key"], model=row["model"],
+            size=row["size"], quality=row["quality"], moderation=row["moderation"],
+            params=loads(row["params_json"], {}), profile=row["profile"], provider=row["provider"],
+            base_url=row["base_url"], findings=loads(row["findings_json"], []), verdict=row["verdict"],
+            moderation_scores=loads(row["moderation_json"], None), http_status=row["http_status"],
+            error_kind=row["error_kind"], error_type=row["error_type"], error_code=row["error_code"],
+            error_message=row["error_message"], raw_body=row["raw_body"], stage=row["stage"],
+            categories=loads(row["categories"], []), safety_violations=loads(row["safety_violations"], []),
+            request_ids=loads(row["request_ids"], []), latency_ms=row["latency_ms"],
+            input_tokens=row["input_tokens"], output_tokens=row["output_tokens"],
+            total_tokens=row["total_tokens"], estimated_cost=row["estimated_cost"],
+            actual_cost=row["actual_cost"], retries=row["retries"] or 0, parent_id=row["parent_id"],
+            notes=row["notes"] or "", source=row.get("source") or "live",
+            source_detail=row.get("source_detail"), redacted=bool(row.get("redacted")),
+            error_param=row.get("error_param"), error_details=loads(row.get("error_details"), {}),
+            request_id_sources=loads(row.get("request_id_sources"), {}), result_model=row.get("result_model"),
+            images=images,
+        )
+
+
+def _params_dict(params: ImageParams | Mapping[str, Any] | None) -> dict[str, Any]:
+    if params is None:
+        return {}
+    if isinstance(params, ImageParams):
+        out = params.to_dict()
+        extra = out.pop("extra", {}) or {}
+        out = {k: v for k, v in out.items() if v is not None}
+        if extra:
+            out["extra"] = extra
+        return out
+    return {str(k): v for k, v in dict(params).items() if v is not None}
+
+
+def _finding_dict(finding: Any) -> dict[str, Any]:
+    if isinstance(finding, Mapping):
+        out = dict(finding)
+    else:
+        out = finding.to_dict()
+        out["term"] = getattr(finding, "term", "") or ""
+    if not out.get("term"):
+        out["term"] = str(out.get("text", "")).strip().lower()
+    return out
+
+
+_SEVERITY_VERDICT = {"critical": "hard_block", "high": "likely_blocked"}
+
+
+def _verdict(findings: list[dict[str, Any]]) -> str | None:
+    if not findings:
+        return None
+    severities = {str(f.get("severity", "")) for f in findings}
+    for severity, verdict in _SEVERITY_VERDICT.items():
+        if severity in severities:
+            return verdict
+    return "caution"
+
+
+def _merge_ids(*groups: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for group in groups:
+        for value in group or ():
+            value = str(value).strip()
+            if value and value not in out:
+                out.append(value)
+    return out
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (conservative: unsure → alive)."""
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        return _windows_process_alive(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return True
+    return True
+
+
+def _windows_process_alive(pid: int) -> bool:  # pragma: no cover - Windows only
+    import ctypes
+
+    synchronize, wait_timeout = 0x00100000, 0x00000102
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(synchronize, False, pid)
+    if not handle:
+        return False
+    try:
+        return bool(kernel32.WaitForSingleObject(handle, 0) == wait_timeout)
+    finally:
+        kernel32.CloseHandle(handle)

@@ -1,0 +1,213 @@
+"""The history schema, as named, append-only migration steps (sqlite-utils `Migrations`).
+
+Rules: never edit or rename a step once it has shipped; add a new one. Steps are applied in
+registration order every time the database is opened (`db.open_history`), each inside a
+transaction together with its record in `_sqlite_migrations`. A database that has applied a
+step this version does not know was written by a newer workbench and is refused.
+
+Tables (all plain SQLite, readable with sqlite-utils or Datasette):
+- `requests`: one row per image request, written as `pending` before the call.
+- `images`: output, reference and mask images of a request; files live under
+  `paths.images_dir()` named by sha256.
+- `requests_fts`: FTS5 index over prompt, error message, notes and request IDs.
+- `appeals`, `appeal_requests`: appeal packets and the requests they group.
+- `request_findings`: one row per local screening finding (term, category, severity), the
+  basis of the calibration map.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database, Migrations
+from sqlite_utils.db import ForeignKey
+
+MIGRATION_SET = "workbench.history"
+history_migrations = Migrations(MIGRATION_SET)
+
+
+@history_migrations()
+def m001_create_requests(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE requests (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,          -- UTC, 2026-11-21T10:04:05.123Z
+            completed_at TEXT,
+            outcome TEXT NOT NULL DEFAULT 'pending',
+            endpoint TEXT NOT NULL DEFAULT 'generate',   -- generate | edit
+            prompt TEXT NOT NULL DEFAULT '',
+            prompt_sha256 TEXT,
+            prompt_key TEXT,                   -- hash of the normalised prompt
+            model TEXT,
+            size TEXT,
+            quality TEXT,
+            moderation TEXT,
+            params_json TEXT NOT NULL DEFAULT '{}',
+            profile TEXT,
+            provider TEXT,
+            base_url TEXT,                     -- never credentials
+            findings_json TEXT NOT NULL DEFAULT '[]',
+            verdict TEXT,
+            moderation_json TEXT,
+            http_status INTEGER,
+            error_kind TEXT,
+            error_type TEXT,
+            error_code TEXT,
+            error_message TEXT,
+            raw_body TEXT,
+            stage TEXT,
+            categories TEXT NOT NULL DEFAULT '[]',
+            safety_violations TEXT NOT NULL DEFAULT '[]',
+            request_ids TEXT NOT NULL DEFAULT '[]',
+            latency_ms REAL,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            total_tokens INTEGER,
+            estimated_cost REAL,
+            actual_cost REAL,
+            retries INTEGER NOT NULL DEFAULT 0,
+            parent_id INTEGER REFERENCES requests(id) ON DELETE SET NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            owner TEXT                         -- host:pid that wrote a pending row
+        )
+        """
+    )
+    db["requests"].create_index(["created_at"])
+    db["requests"].create_index(["outcome", "created_at"])
+    db["requests"].create_index(["parent_id"])
+    db["requests"].create_index(["prompt_key"])
+
+
+@history_migrations()
+def m002_create_images(db: Database) -> None:
+    db["images"].create(
+        {
+            "id": int,
+            "request_id": int,
+            "role": str,  # output | reference | mask
+            "position": int,
+            "sha256": str,
+            "format": str,
+            "width": int,
+            "height": int,
+            "bytes": int,
+            "path": str,  # relative to the images folder
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"request_id", "role", "sha256"},
+        foreign_keys=[ForeignKey("images", "request_id", "requests", "id", on_delete="CASCADE")],
+    )
+    db["images"].create_index(["request_id"])
+    db["images"].create_index(["sha256"])
+
+
+@history_migrations()
+def m003_requests_fts(db: Database) -> None:
+    db["requests"].enable_fts(
+        ["prompt", "error_message", "notes", "request_ids"], create_triggers=True, tokenize="porter"
+    )
+
+
+@history_migrations()
+def m004_import_source(db: Database) -> None:
+    """Rows can come from imported logs: where from, and a key to skip re-imported lines."""
+    requests = db["requests"]
+    requests.add_column("source", str, not_null_default="live")
+    requests.add_column("source_detail", str)
+    requests.add_column("import_key", str)
+    db.execute(
+        "CREATE UNIQUE INDEX idx_requests_import_key ON requests(import_key) "
+        "WHERE import_key IS NOT NULL"
+    )
+
+
+@history_migrations()
+def m005_redaction_flag(db: Database) -> None:
+    db["requests"].add_column("redacted", int, not_null_default=0)
+
+
+@history_migrations()
+def m006_create_appeals(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE appeals (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'draft',  -- draft | submitted | resolved | rejected
+            ticket TEXT NOT NULL DEFAULT '',
+            business_context TEXT NOT NULL DEFAULT '',
+            account_id TEXT NOT NULL DEFAULT '',
+            org_id TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            submitted_at TEXT,
+            closed_at TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE appeal_requests (
+            appeal_id INTEGER NOT NULL REFERENCES appeals(id) ON DELETE CASCADE,
+            request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (appeal_id, request_id)
+        )
+        """
+    )
+    db["appeal_requests"].create_index(["request_id"])
+
+
+@history_migrations()
+def m007_request_findings(db: Database) -> None:
+    """One row per finding, so the calibration map is a GROUP BY; backfilled from JSON."""
+    db.execute(
+        """
+        CREATE TABLE request_findings (
+            request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+            term TEXT NOT NULL,
+            category TEXT NOT NULL,
+            severity TEXT NOT NULL
+        )
+        """
+    )
+    rows = db.execute(
+        "SELECT id, findings_json FROM requests WHERE findings_json NOT IN ('', '[]')"
+    ).fetchall()
+    for request_id, findings_json in rows:
+        db["request_findings"].insert_all(finding_rows(request_id, findings_json))
+    db["request_findings"].create_index(["request_id"])
+    db["request_findings"].create_index(["term"])
+
+
+def finding_rows(request_id: int, findings_json: str) -> list[dict]:
+    """Distinct (term, category) rows for one request; unreadable JSON gives none."""
+    try:
+        findings = json.loads(findings_json or "[]")
+    except ValueError:
+        return []
+    seen: dict[tuple[str, str], str] = {}
+    for item in findings if isinstance(findings, list) else []:
+        if not isinstance(item, dict):
+            continue
+        term = str(item.get("term") or item.get("text") or "").strip().lower()
+        category = str(item.get("category") or "").strip()
+        if term and category:
+            seen.setdefault((term, category), str(item.get("severity") or ""))
+    return [
+        {"request_id": request_id, "term": t, "category": c, "severity": s}
+        for (t, c), s in seen.items()
+    ]
+
+
+@history_migrations()
+def m008_error_details(db: Database) -> None:
+    """Provider specifics of an error (Azure severities, fal `loc`/reason) and where each ID came from."""
+    requests = db["requests"]
+    requests.add_column("error_param", str)
+    requests.add_column("error_details", str, not_null_default="{}")
+    requests.add_column("request_id_sources", str, not_null_default="{}")
+    requests.add_column("result_model", str)  # the model the provider says answered
