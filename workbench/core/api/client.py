@@ -1,0 +1,530 @@
+"""`ImageClient`: generate, edit, moderate and chat through the real `openai` SDK (async).
+
+Every image call returns one `GenerationResult`, whatever happens: images and usage on success;
+an `ErrorRecord` (kind, stage, categories, every request ID) on failure; outcome `cancelled`
+when the task running it is cancelled at any point (the cancellation is absorbed so that
+`task.cancel(); result = await task` gives the cancelled result). Invalid input (empty prompt,
+17 images) raises `BadInputError` before anything is sent or recorded.
+
+The SDK's retries are off (`max_retries=0`); `retry.RetryPolicy` decides. The `openai` import is
+deferred to first use because it takes ~0.5 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import inspect
+import io
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from workbench.core.api import errors, keys, pricing
+from workbench.core.api.hooks import Recorder, RequestContext
+from workbench.core.api.profiles import DEFAULT_AZURE_API_VERSION, Profile
+from workbench.core.api.request import ImageRequest, InputImage, sniff_format
+from workbench.core.api.results import ChatResult, ModerationResult
+from workbench.core.api.retry import NO_RETRIES, RetryPolicy, retry_delay
+from workbench.core.errors import UserFacingError
+from workbench.core.records import ErrorRecord, GenerationResult, ImageData, Usage
+
+log = logging.getLogger(__name__)
+
+MODERATION_MODEL = "omni-moderation-latest"
+SANDBOX_KEY = "sandbox-local-no-key"  # the Sandbox accepts any key; this one is not a secret
+
+PartialCallback = Callable[[ImageData], "None | Awaitable[None]"]
+RetryCallback = Callable[[int, float, ErrorRecord], "None | Awaitable[None]"]
+
+
+class ImageClient:
+    """One provider profile, one SDK client. Create with `ImageClient.for_profile(profile)`."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        *,
+        api_key: str,
+        base_url: str | None = None,
+        retry: RetryPolicy | None = None,
+        recorder: Recorder | None = None,
+        timeout: float | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.profile = profile
+        self.base_url = base_url or profile.base_url
+        self.retry = retry or RetryPolicy()
+        self.recorder = recorder
+        self.timeout = timeout or profile.timeout_s
+        self._api_key = api_key
+        self._sleep = sleep
+        keys.remember(api_key)
+        self._sdk = self._make_sdk(deployment=profile.azure_deployment)
+        self._chat_sdk: Any = None
+
+    @classmethod
+    def for_profile(cls, profile: Profile, *, api_key: str | None = None, **kwargs: Any) -> ImageClient:
+        """Resolve the key (keyring → session → environment) and, for the Sandbox, its URL.
+
+        Raises MissingKeyError (a UserFacingError) when a profile that needs a key has none.
+        """
+        profile.validate()
+        base_url = kwargs.pop("base_url", None)
+        if profile.kind == "sandbox":
+            if not (base_url or profile.base_url):
+                from workbench.sandbox import shared_sandbox  # started on demand, once per process
+
+                base_url = shared_sandbox().url
+            return cls(profile, api_key=api_key or SANDBOX_KEY, base_url=base_url, **kwargs)
+        if api_key is None:
+            api_key = keys.require_key(profile.name, profile.kind).value
+        return cls(profile, api_key=api_key, base_url=base_url, **kwargs)
+
+    # -- construction -------------------------------------------------------------------------
+
+    def _make_sdk(self, *, deployment: str | None) -> Any:
+        import httpx2
+        import openai
+
+        timeout = httpx2.Timeout(self.timeout, connect=min(10.0, self.timeout))
+        common: dict[str, Any] = {"api_key": self._api_key, "max_retries": 0, "timeout": timeout}
+        if self.profile.kind == "azure":
+            version = self.profile.api_version or DEFAULT_AZURE_API_VERSION
+            if self.profile.azure_endpoint and not self.base_url:
+                return openai.AsyncAzureOpenAI(
+                    azure_endpoint=self.profile.azure_endpoint,
+                    azure_deployment=deployment,
+                    api_version=version,
+                    **common,
+                )
+            return openai.AsyncAzureOpenAI(base_url=self.base_url, api_version=version, **common)
+        return openai.AsyncOpenAI(base_url=self.base_url or None, **common)
+
+    def _chat_client(self) -> Any:
+        # On Azure, chat runs on its own deployment (named by the profile's chat model).
+        if self.profile.kind != "azure" or not self.profile.azure_endpoint:
+            return self._sdk
+        if self._chat_sdk is None:
+            self._chat_sdk = self._make_sdk(deployment=self.profile.chat_model)
+        return self._chat_sdk
+
+    async def aclose(self) -> None:
+        for sdk in (self._sdk, self._chat_sdk):
+            if sdk is not None:
+                await sdk.close()
+
+    async def __aenter__(self) -> ImageClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    @property
+    def display_url(self) -> str:
+        """The URL recorded in history (never the key)."""
+        return self.base_url or self.profile.display_url()
+
+    # -- images -------------------------------------------------------------------------------
+
+    def estimate(self, request: ImageRequest) -> pricing.CostEstimate | None:
+        """Cost estimate before sending (None when the model has no price)."""
+        try:
+            return pricing.estimate_cost(request.params, prompt=request.prompt)
+        except UserFacingError as exc:
+            log.warning("no cost estimate: %s", exc.user_message)
+            return None
+
+    async def run(
+        self,
+        request: ImageRequest,
+        *,
+        on_partial: PartialCallback | None = None,
+        on_retry: RetryCallback | None = None,
+    ) -> GenerationResult:
+        """Generate (no reference images) or edit (with images), with retries and hooks."""
+        request.validate()
+        estimate = self.estimate(request)
+        context = RequestContext(
+            profile_name=self.profile.name,
+            profile_kind=self.profile.kind,
+            base_url=self.display_url,
+            endpoint="edits" if request.is_edit else "generations",
+            started_at=time.time(),
+            estimated_cost=estimate.usd if estimate else None,
+        )
+        await _maybe_await(self.recorder.before_send(request, context) if self.recorder else None)
+        started = time.perf_counter()
+        retries = 0
+        try:
+            while True:
+                result = await self._attempt(request, on_partial)
+                if result.error is None:
+                    break
+                delay = retry_delay(result.error, retries, self.retry)
+                if delay is None:
+                    break
+                retries += 1
+                log.info("retry %d in %.2f s after %s (HTTP %s)", retries, delay, result.error.kind, result.error.http_status)
+                if on_retry is not None:
+                    await _maybe_await(on_retry(retries, delay, result.error))
+                await self._sleep(delay)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()  # absorbed: the caller gets a `cancelled` result instead
+            result = GenerationResult(outcome="cancelled", error=ErrorRecord(kind="cancelled", message="cancelled by the user"))
+        result.retries = retries
+        result.latency_ms = round((time.perf_counter() - started) * 1000.0, 1)
+        result.estimated_cost = context.estimated_cost
+        result.model = request.params.model
+        if result.outcome == "ok":
+            result.actual_cost = 0.0 if self.profile.kind == "sandbox" else _actual_cost(request.params.model, result.usage)
+        if result.error is not None and result.error.provider in ("unknown", "openai") and self.profile.kind == "sandbox":
+            result.error.provider = "sandbox"
+        await _maybe_await(self.recorder.after_complete(request, context, result) if self.recorder else None)
+        return result
+
+    async def generate(self, request: ImageRequest, **kwargs: Any) -> GenerationResult:
+        """`run` for a request without reference images."""
+        if request.is_edit:
+            raise UserFacingError("generate() got reference images; use edit()")
+        return await self.run(request, **kwargs)
+
+    async def edit(self, request: ImageRequest, **kwargs: Any) -> GenerationResult:
+        """`run` for a request with 1–16 reference images (and an optional mask)."""
+        if not request.is_edit:
+            raise UserFacingError("an edit needs at least one reference image")
+        return await self.run(request, **kwargs)
+
+    async def _attempt(self, request: ImageRequest, on_partial: PartialCallback | None) -> GenerationResult:
+        import openai
+
+        stream = request.wants_stream
+        kwargs = _image_kwargs(request, stream=stream)
+        api = self._sdk.images if stream else self._sdk.images.with_raw_response
+        call = api.edit if request.is_edit else api.generate
+        try:
+            response = await call(**kwargs)
+        except (openai.OpenAIError, json.JSONDecodeError) as exc:
+            return _failure(errors.from_exception(exc))
+        if stream:
+            return await self._consume_stream(response, on_partial)
+        try:
+            parsed = response.parse()
+        except (openai.OpenAIError, ValueError) as exc:  # a 200 whose body is not the promised JSON
+            message = f"the server sent a malformed JSON body ({exc})"
+            return _failure(_malformed(message, response.headers, response.status_code))
+        return _success(parsed, response.headers, response.status_code)
+
+    async def _consume_stream(self, stream: Any, on_partial: PartialCallback | None) -> GenerationResult:
+        import openai
+
+        headers = stream.response.headers
+        images: list[ImageData] = []
+        usages: list[Usage] = []
+        partials = 0
+        try:
+            async for event in stream:
+                kind = getattr(event, "type", "") or ""
+                if kind.endswith(".partial_image"):
+                    partials += 1
+                    frame = _image_data(_b64(event.b64_json), getattr(event, "output_format", None))
+                    frame.partial_index = getattr(event, "partial_image_index", partials - 1)
+                    if on_partial is not None:
+                        await _maybe_await(on_partial(frame))
+                elif kind.endswith(".completed"):
+                    images.append(_image_data(_b64(event.b64_json), getattr(event, "output_format", None)))
+                    if getattr(event, "usage", None) is not None:
+                        usages.append(_usage(event.usage))
+                elif kind in ("error", "response.failed"):
+                    record = errors.parse_error_body(_event_dict(event), status=stream.response.status_code, headers=headers)
+                    return _failure(record, partials=partials)
+        except openai.APIError as exc:
+            record = errors.from_exception(exc, stream_headers=headers)
+            if record.http_status is None and not isinstance(exc, openai.APIConnectionError):
+                record.http_status = stream.response.status_code  # the error came inside a 200 stream
+                record.details["stream_event"] = record.details.get("stream_event", "error")
+            return _failure(record, partials=partials)
+        except (binascii.Error, ValueError) as exc:
+            return _failure(_malformed(f"a streamed image could not be decoded ({exc})", headers), partials=partials)
+        finally:
+            await stream.close()
+        if not images:
+            return _failure(_malformed("the stream ended without a final image", headers), partials=partials)
+        result = GenerationResult(
+            outcome="ok",
+            images=images,
+            usage=_sum_usage(usages),
+            request_ids=errors.request_ids_from_headers(headers),
+            http_status=stream.response.status_code,
+        )
+        result.partial_images = partials
+        return result
+
+    # -- moderation and chat ------------------------------------------------------------------
+
+    async def moderate(
+        self,
+        text: str | None = None,
+        images: Sequence[InputImage | bytes] = (),
+        *,
+        model: str = MODERATION_MODEL,
+        retry: RetryPolicy = NO_RETRIES,
+    ) -> ModerationResult:
+        """Score text and/or images with the Moderations API (free). Cancellation propagates."""
+        import openai
+
+        if self.profile.kind == "azure":
+            return ModerationResult(
+                error=ErrorRecord(
+                    kind="bad_request",
+                    message="Azure OpenAI has no moderation endpoint; use an OpenAI profile or the Sandbox",
+                )
+            )
+        inputs: list[dict[str, Any]] = []
+        if text:
+            inputs.append({"type": "text", "text": text})
+        for image in images:
+            upload = image if isinstance(image, InputImage) else InputImage.from_bytes(bytes(image))
+            url = f"data:{upload.mime};base64,{base64.b64encode(upload.data).decode('ascii')}"
+            inputs.append({"type": "image_url", "image_url": {"url": url}})
+        if not inputs:
+            return ModerationResult(error=ErrorRecord(kind="bad_request", message="nothing to moderate"))
+        started = time.perf_counter()
+        attempt = 0
+        while True:
+            try:
+                raw = await self._sdk.moderations.with_raw_response.create(model=model, input=inputs)
+                parsed = raw.parse()
+                result = _moderation_result(parsed, raw.headers)
+                break
+            except (openai.OpenAIError, json.JSONDecodeError) as exc:
+                record = errors.from_exception(exc)
+                delay = retry_delay(record, attempt, retry)
+                if delay is None:
+                    result = ModerationResult(error=record, request_ids=list(record.request_ids))
+                    break
+                attempt += 1
+                await self._sleep(delay)
+        result.latency_ms = round((time.perf_counter() - started) * 1000.0, 1)
+        return result
+
+    async def chat(
+        self,
+        messages: Sequence[Mapping[str, str]],
+        *,
+        model: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+    ) -> ChatResult:
+        """One chat completion (the LLM rewrite). Retries per policy; cancellation propagates."""
+        import openai
+
+        kwargs: dict[str, Any] = {"model": model or self.profile.chat_model, "messages": [dict(m) for m in messages]}
+        if temperature is not None:
+            kwargs["temperature"] = temperature
+        if max_tokens is not None:
+            kwargs["max_completion_tokens"] = max_tokens
+        sdk = self._chat_client()
+        started = time.perf_counter()
+        retries = 0
+        while True:
+            try:
+                raw = await sdk.chat.completions.with_raw_response.create(**kwargs)
+                result = _chat_result(raw.parse(), raw.headers)
+                break
+            except (openai.OpenAIError, json.JSONDecodeError) as exc:
+                record = errors.from_exception(exc)
+                delay = retry_delay(record, retries, self.retry)
+                if delay is None:
+                    result = ChatResult(error=record, request_ids=list(record.request_ids))
+                    break
+                retries += 1
+                await self._sleep(delay)
+        result.retries = retries
+        result.latency_ms = round((time.perf_counter() - started) * 1000.0, 1)
+        return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Request building
+
+
+def _image_kwargs(request: ImageRequest, *, stream: bool) -> dict[str, Any]:
+    p = request.params
+    kwargs: dict[str, Any] = {"prompt": request.prompt, "model": p.model}
+    extra_body: dict[str, Any] = {}
+    for name in ("size", "quality", "n", "background", "output_format", "output_compression", "user"):
+        value = getattr(p, name)
+        if value is not None:
+            kwargs[name] = value
+    if p.moderation is not None:
+        # The SDK's edit() has no `moderation` parameter; send it in the body and let the API decide.
+        (extra_body if request.is_edit else kwargs)["moderation"] = p.moderation
+    if request.is_edit:
+        uploads = [image.as_upload() for image in request.images]
+        kwargs["image"] = uploads[0] if len(uploads) == 1 else uploads
+        if request.mask is not None:
+            kwargs["mask"] = request.mask.as_upload()
+        if p.input_fidelity is not None:
+            kwargs["input_fidelity"] = p.input_fidelity
+    if stream:
+        kwargs["stream"] = True
+        if p.partial_images is not None:
+            kwargs["partial_images"] = p.partial_images
+    if p.model.startswith("dall-e"):
+        kwargs["response_format"] = "b64_json"  # legacy models default to URLs
+    extra_body.update(p.extra)
+    if extra_body:
+        kwargs["extra_body"] = extra_body
+    return kwargs
+
+
+# ---------------------------------------------------------------------------------------------
+# Response reading
+
+
+def _success(response: Any, headers: Mapping[str, str], status: int) -> GenerationResult:
+    request_ids = errors.request_ids_from_headers(headers)
+    images: list[ImageData] = []
+    try:
+        for item in getattr(response, "data", None) or []:
+            b64 = getattr(item, "b64_json", None)
+            if b64:
+                images.append(_image_data(_b64(b64), getattr(response, "output_format", None)))
+    except (binascii.Error, ValueError) as exc:
+        return _failure(_malformed(f"an image in the response could not be decoded ({exc})", headers, status))
+    if not images:
+        return _failure(_malformed("the response contained no image data", headers, status))
+    return GenerationResult(
+        outcome="ok",
+        images=images,
+        usage=_usage(getattr(response, "usage", None)),
+        request_ids=request_ids,
+        http_status=status,
+    )
+
+
+def _failure(error: ErrorRecord, *, partials: int = 0) -> GenerationResult:
+    if error.kind == "blocked":
+        outcome = "blocked_output" if error.stage == "output" else "blocked_input"
+    elif error.kind == "cancelled":
+        outcome = "cancelled"
+    else:
+        outcome = "error"
+    result = GenerationResult(outcome=outcome, error=error, request_ids=list(error.request_ids), http_status=error.http_status)
+    result.partial_images = partials
+    return result
+
+
+def _malformed(message: str, headers: Mapping[str, str], status: int | None = 200) -> ErrorRecord:
+    ids = errors.request_ids_from_headers(headers)
+    return ErrorRecord(
+        kind="server",
+        code="malformed_response",
+        message=message,
+        http_status=status,
+        request_ids=ids,
+        request_id_sources={i: "header" for i in ids},
+    )
+
+
+def _b64(value: str) -> bytes:
+    return base64.b64decode(value, validate=True)
+
+
+def _image_data(data: bytes, declared: str | None) -> ImageData:
+    fmt = sniff_format(data) or (declared or "png")
+    width = height = None
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as image:  # reads the header only
+            width, height = image.size
+    except Exception:  # a hostile or truncated image: keep the bytes, skip the size
+        pass
+    return ImageData(data=data, format=fmt, width=width, height=height)
+
+
+def _usage(raw: Any) -> Usage | None:
+    if raw is None:
+        return None
+    in_details = getattr(raw, "input_tokens_details", None)
+    out_details = getattr(raw, "output_tokens_details", None)
+    return Usage(
+        input_tokens=getattr(raw, "input_tokens", None),
+        output_tokens=getattr(raw, "output_tokens", None),
+        total_tokens=getattr(raw, "total_tokens", None),
+        input_text_tokens=getattr(in_details, "text_tokens", None),
+        input_image_tokens=getattr(in_details, "image_tokens", None),
+        output_text_tokens=getattr(out_details, "text_tokens", None),
+        output_image_tokens=getattr(out_details, "image_tokens", None),
+    )
+
+
+def _sum_usage(usages: list[Usage]) -> Usage | None:
+    if not usages:
+        return None
+    if len(usages) == 1:
+        return usages[0]
+    total = Usage()
+    for name in Usage.__dataclass_fields__:
+        values = [getattr(u, name) for u in usages if getattr(u, name) is not None]
+        setattr(total, name, sum(values) if values else None)
+    return total
+
+
+def _actual_cost(model: str, usage: Usage | None) -> float | None:
+    try:
+        return pricing.actual_cost(model, usage)
+    except UserFacingError as exc:
+        log.warning("no actual cost: %s", exc.user_message)
+        return None
+
+
+def _event_dict(event: Any) -> dict[str, Any]:
+    try:
+        return event.model_dump()
+    except Exception:
+        return {"error": {"message": str(event)}}
+
+
+def _moderation_result(parsed: Any, headers: Mapping[str, str]) -> ModerationResult:
+    first = parsed.results[0]
+    categories = first.categories.model_dump(by_alias=True)
+    scores = first.category_scores.model_dump(by_alias=True)
+    applied = getattr(first, "category_applied_input_types", None)
+    return ModerationResult(
+        flagged=bool(first.flagged),
+        categories={k: bool(v) for k, v in categories.items() if v is not None},
+        scores={k: float(v) for k, v in scores.items() if v is not None},
+        applied_input_types={k: list(v) for k, v in (applied.model_dump(by_alias=True) if applied else {}).items() if v},
+        model=getattr(parsed, "model", None),
+        request_ids=errors.request_ids_from_headers(headers),
+    )
+
+
+def _chat_result(parsed: Any, headers: Mapping[str, str]) -> ChatResult:
+    choice = parsed.choices[0] if parsed.choices else None
+    usage = getattr(parsed, "usage", None)
+    result = ChatResult(
+        text=(choice.message.content or "") if choice is not None else "",
+        model=getattr(parsed, "model", None),
+        finish_reason=getattr(choice, "finish_reason", None),
+        input_tokens=getattr(usage, "prompt_tokens", None),
+        output_tokens=getattr(usage, "completion_tokens", None),
+        request_ids=errors.request_ids_from_headers(headers),
+    )
+    if result.finish_reason == "content_filter":
+        record = errors.parse_error_body(parsed.model_dump(), status=200, headers=headers)
+        result.error, result.text = record, ""
+    return result
+
+
+async def _maybe_await(value: Any) -> None:
+    if inspect.isawaitable(value):
+        await value

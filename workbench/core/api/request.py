@@ -1,0 +1,125 @@
+"""What the caller asks for: one image request (generate or edit) and its input images."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.core.errors import BadInputError
+from workbench.core.records import ImageParams
+
+MAX_PROMPT_CHARS = 32_000  # GPT image models
+MAX_EDIT_IMAGES = 16
+MAX_IMAGE_BYTES = 50 * 1024 * 1024
+MAX_MASK_BYTES = 4 * 1024 * 1024
+
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
+    (b"\xff\xd8\xff", "jpeg", "image/jpeg"),
+    (b"RIFF", "webp", "image/webp"),  # checked with WEBP at offset 8 below
+)
+
+
+def sniff_format(data: bytes) -> str | None:
+    """`png`, `jpeg` or `webp` from the file's magic bytes; None for anything else."""
+    for magic, name, _ in _MAGIC:
+        if data.startswith(magic):
+            if name == "webp" and data[8:12] != b"WEBP":
+                continue
+            return name
+    return None
+
+
+@dataclass
+class InputImage:
+    """A reference image (or mask) for an edit."""
+
+    data: bytes
+    filename: str = "image.png"
+    mime: str = "image/png"
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str = "image", *, limit: int = MAX_IMAGE_BYTES) -> InputImage:
+        fmt = sniff_format(data)
+        if fmt is None:
+            raise BadInputError(f"{name} is not a PNG, JPEG or WebP image")
+        if len(data) > limit:
+            raise BadInputError(f"{name} is {len(data) / 2**20:.1f} MB; the limit is {limit // 2**20} MB")
+        stem = Path(name).stem or "image"
+        return cls(data=data, filename=f"{stem}.{'jpg' if fmt == 'jpeg' else fmt}", mime=f"image/{fmt}")
+
+    @classmethod
+    def from_path(cls, path: str | Path, *, limit: int = MAX_IMAGE_BYTES) -> InputImage:
+        path = Path(path)
+        try:
+            size = path.stat().st_size
+            if size > limit:
+                raise BadInputError(f"{path} is {size / 2**20:.1f} MB; the limit is {limit // 2**20} MB")
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise BadInputError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise BadInputError(f"{path} is a folder, not an image") from None
+        except PermissionError:
+            raise BadInputError(f"{path}: permission denied") from None
+        except OSError as exc:
+            raise BadInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        return cls.from_bytes(data, path.name, limit=limit)
+
+    def as_upload(self) -> tuple[str, bytes, str]:
+        """The (filename, bytes, mime) tuple the SDK sends as a multipart file."""
+        return (self.filename, self.data, self.mime)
+
+
+@dataclass
+class ImageRequest:
+    """One generate (no images) or edit (1–16 images, optional mask) request.
+
+    `local_id` identifies the request before the provider gives it an ID (the history row is
+    written under it before sending). `meta` carries caller data (findings, lineage) untouched.
+    Streaming is used when `stream` is set or `params.partial_images` is positive.
+    """
+
+    prompt: str
+    params: ImageParams = field(default_factory=ImageParams)
+    images: list[InputImage] = field(default_factory=list)
+    mask: InputImage | None = None
+    stream: bool = False
+    local_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_edit(self) -> bool:
+        return bool(self.images)
+
+    @property
+    def wants_stream(self) -> bool:
+        return self.stream or bool(self.params.partial_images)
+
+    def validate(self) -> None:
+        """Raise BadInputError (one line) for requests the API would certainly refuse."""
+        if not self.prompt or not self.prompt.strip():
+            raise BadInputError("the prompt is empty")
+        if len(self.prompt) > MAX_PROMPT_CHARS:
+            raise BadInputError(f"the prompt has {len(self.prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}")
+        if len(self.images) > MAX_EDIT_IMAGES:
+            raise BadInputError(f"{len(self.images)} reference images; an edit takes at most {MAX_EDIT_IMAGES}")
+        if self.mask is not None and not self.images:
+            raise BadInputError("a mask needs at least one reference image")
+        if self.mask is not None and len(self.mask.data) > MAX_MASK_BYTES:
+            raise BadInputError("the mask is larger than 4 MB")
+        p = self.params
+        if not p.model or not str(p.model).strip():
+            raise BadInputError("the model is empty")
+        if not isinstance(p.n, int) or not 1 <= p.n <= 10:
+            raise BadInputError("n must be a whole number from 1 to 10")
+        if p.output_compression is not None and not 0 <= p.output_compression <= 100:
+            raise BadInputError("output_compression must be from 0 to 100")
+        if p.partial_images is not None and not 0 <= p.partial_images <= 3:
+            raise BadInputError("partial_images must be from 0 to 3")
+        if p.moderation not in (None, "auto", "low"):
+            raise BadInputError("moderation must be 'auto' or 'low'")
+        if p.background == "transparent" and p.output_format == "jpeg":
+            raise BadInputError("a transparent background needs png or webp output")

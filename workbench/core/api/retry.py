@@ -1,0 +1,68 @@
+"""Our retry policy (the SDK's own retries are switched off with `max_retries=0`).
+
+Retry only where another attempt can help:
+- never a block, an auth failure, a cancelled request or any other 4xx, except 408, 409, 429;
+- 429 waits for `Retry-After` when the server gives one, up to `retry_after_cap` (a longer wait
+  is reported, not slept through), and never retries quota/billing 429s;
+- 5xx, timeouts and connection errors back off exponentially with jitter.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from workbench.core.api.errors import no_retry_rate_limit
+from workbench.core.records import ErrorRecord
+
+_RETRYABLE_4XX = (408, 409, 429)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 3
+    base_delay: float = 1.0  # first back-off, doubled each attempt
+    max_delay: float = 20.0
+    retry_after_cap: float = 60.0  # longest Retry-After we are willing to sleep
+    jitter: float = 0.25  # up to this fraction is taken off each back-off
+
+    def backoff(self, attempt: int, rng: Callable[[], float] = random.random) -> float:
+        """Delay before retry number `attempt + 1` (attempt counts from 0)."""
+        delay = min(self.max_delay, self.base_delay * (2**attempt))
+        return max(0.0, delay * (1.0 - self.jitter * rng()))
+
+
+NO_RETRIES = RetryPolicy(max_retries=0)
+
+
+def is_retryable(error: ErrorRecord) -> bool:
+    """Whether another identical attempt could succeed."""
+    status = error.http_status
+    if error.kind in ("blocked", "auth", "cancelled", "unknown"):
+        return False
+    if error.kind == "bad_request" and status not in _RETRYABLE_4XX:
+        return False
+    if status is not None and 400 <= status < 500 and status not in _RETRYABLE_4XX:
+        return False
+    if status is not None and status < 400:
+        return False  # e.g. a malformed 200 body: the same request would be billed again
+    if error.kind == "rate_limited" and no_retry_rate_limit(error):
+        return False
+    return error.kind in ("rate_limited", "server", "timeout", "network") or status in _RETRYABLE_4XX
+
+
+def retry_delay(
+    error: ErrorRecord, attempt: int, policy: RetryPolicy, rng: Callable[[], float] = random.random
+) -> float | None:
+    """Seconds to wait before the next attempt, or None when we must not retry.
+
+    `attempt` is the number of retries already made.
+    """
+    if attempt >= policy.max_retries or not is_retryable(error):
+        return None
+    if error.retry_after is not None and (error.kind == "rate_limited" or error.http_status == 503):
+        if error.retry_after > policy.retry_after_cap:
+            return None  # waiting that long is the user's call; the record carries retry_after
+        return error.retry_after
+    return policy.backoff(attempt, rng)
