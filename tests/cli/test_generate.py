@@ -123,3 +123,22 @@ def test_empty_and_oversize_prompts(tmp_path, capsys):
     assert capsys.readouterr().err == "workbench: error: the prompt is empty\n"
     assert main(["generate", "--out", str(tmp_path), "x" * 32_001]) == 2
     assert "the limit is 32,000" in capsys.readouterr().err
+
+
+def test_cli_requests_are_recorded_in_history(tmp_path, capsys):
+    from workbench.core.store.history import HistoryStore
+    from workbench.core.store.models import HistoryFilter
+
+    assert main(["generate", "--out", str(tmp_path), *SIZE, "a paper boat on a pond"]) == 0
+    assert main(["generate", "--out", str(tmp_path), *SIZE, "a massacre at the harbour"]) == 3
+    capsys.readouterr()
+    store = HistoryStore.open()
+    try:
+        rows = store.search("", HistoryFilter(), limit=10).rows
+        outcomes = sorted(r.outcome for r in rows)
+        assert outcomes == ["blocked_input", "ok"]
+        blocked = store.get(next(r.id for r in rows if r.outcome == "blocked_input"))
+        assert blocked.request_ids and blocked.request_ids[0].startswith("req_")
+        assert any(f["text"] == "massacre" for f in blocked.findings)  # local findings recorded
+    finally:
+        store.close()

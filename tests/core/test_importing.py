@@ -149,11 +149,12 @@ def test_seed_fal_detail_object_is_kept_as_an_error(store):
     assert entry.outcome in ("error", "blocked_input") and "celebrity_likeness" in entry.raw_body
 
 
-@pytest.mark.xfail(strict=True, reason="parse_error_body (issue 4) does not read fal's `detail` object form yet")
 def test_seed_fal_detail_object_is_a_block(store):
     body = js({"detail": {"error": "content_policy_violation", "category": "celebrity_likeness",
                           "message": "The prompt requests a likeness of a specific public figure."}})
-    assert store.get(import_text(store, body).ids[0]).outcome == "blocked_input"
+    entry = store.get(import_text(store, body).ids[0])
+    assert entry.outcome == "blocked_input"
+    assert entry.categories == ["celebrity_likeness"]
 
 
 JSONL = "\n".join([

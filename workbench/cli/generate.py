@@ -7,8 +7,8 @@ retried. With no key configured the profile is the Sandbox, started in-process.
 Exit status: 0 images saved, 3 blocked, 4 any other failure (2 for bad input, as every command).
 
 History: `run_generation(..., recorder=…)` passes a `core.api.hooks.Recorder` to the client,
-which calls it before the request is sent and after it completes. `make_recorder()` is where
-the history store plugs in; until it does, the CLI records nothing.
+which calls it before the request is sent and after it completes. `make_recorder()` opens the
+history store, so every CLI request is recorded (pending before it is sent, completed after).
 """
 
 from __future__ import annotations
@@ -65,7 +65,11 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"partial image {frame.partial_index} received", file=sys.stderr, flush=True)
 
-    result, base_url = asyncio.run(run_generation(profile, request, on_partial=on_partial, recorder=make_recorder()))
+    recorder, store = make_recorder()
+    try:
+        result, base_url = asyncio.run(run_generation(profile, request, on_partial=on_partial, recorder=recorder))
+    finally:
+        store.close()
     saved = save_images(result.images, out_dir, request.local_id)
     if args.json:
         print(json.dumps(outcome_dict(result, profile.name, base_url, saved), ensure_ascii=False))
@@ -76,9 +80,13 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_BLOCKED if result.outcome.startswith("blocked") else EXIT_FAILED
 
 
-def make_recorder() -> Any:
-    """The history recorder for CLI requests (issue 5 plugs the store in here); None for now."""
-    return None
+def make_recorder() -> tuple[Any, Any]:
+    """The history recorder for CLI requests and the store it writes to (close it after)."""
+    from workbench.core.store.history import HistoryStore
+    from workbench.core.store.recorder import HistoryRecorder
+
+    store = HistoryStore.open()
+    return HistoryRecorder(store), store
 
 
 async def run_generation(profile: Any, request: Any, *, on_partial: Any = None, recorder: Any = None) -> tuple[Any, str]:

@@ -443,6 +443,8 @@ def _find_error(obj: Any) -> dict | None:
     detail = obj.get("detail")
     if isinstance(detail, list):
         return _fal_error(detail)
+    if isinstance(detail, dict):
+        return _fal_object_error(detail)
     if isinstance(detail, str):
         return {"message": detail}
     if isinstance(obj.get("result"), dict):
@@ -474,6 +476,19 @@ def _fal_error(detail: list) -> dict | None:
             "url": chosen.get("url"),
         },
     }
+
+
+def _fal_object_error(detail: dict) -> dict:
+    """fal's object form: `{"detail": {"error": code, "category": …, "message": …}}`."""
+    category = detail.get("category")
+    out: dict[str, Any] = {
+        "message": _safe_text(detail.get("message") or detail.get("msg") or ""),
+        "code": _safe_text(detail.get("error") or detail.get("type") or "") or None,
+        "_fal": {"reason": category if isinstance(category, str) else None},
+    }
+    if isinstance(category, str) and category:
+        out["moderation_details"] = {"categories": [category]}
+    return out
 
 
 def _output_filter_error(data: list) -> dict | None:
