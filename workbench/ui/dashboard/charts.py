@@ -1,0 +1,264 @@
+"""Small charts drawn with QPainter (QtCharts is not part of PySide6-Essentials).
+
+- `BandGauge`: the violation rate on a 0..max scale coloured healthy / watch / systemic.
+- `HorizontalBars`: labelled bars with counts and shares (category distribution).
+- `TrendChart`: blocked rate per day or week over the health bands, request volume behind it.
+Each takes plain numbers and knows nothing about the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+HEALTHY_BELOW = 0.02
+SYSTEMIC_ABOVE = 0.05
+BAND_COLORS = {"healthy": "#2e7d32", "watch": "#e09b00", "systemic": "#c62828", "no data": "#9e9e9e"}
+BAND_LABELS = {"healthy": "Healthy (< 2 %)", "watch": "Watch (2–5 %)", "systemic": "Systemic (> 5 %)",
+               "no data": "No data yet"}
+
+
+def band_color(band: str) -> QColor:
+    return QColor(BAND_COLORS.get(band, BAND_COLORS["no data"]))
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value * 100:.{digits}f} %"
+
+
+def _text_color(widget: QWidget) -> QColor:
+    return widget.palette().windowText().color()
+
+
+def _faint(color: QColor, alpha: int) -> QColor:
+    c = QColor(color)
+    c.setAlpha(alpha)
+    return c
+
+
+class BandGauge(QWidget):
+    """A horizontal scale with the three bands and a marker at the rate."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rate: float | None = None
+        self.setMinimumHeight(38)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_rate(self, rate: float | None) -> None:
+        self.rate = rate
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(280, 38)
+
+    def scale_max(self) -> float:
+        """10 % normally; wider for a higher rate, but never so wide the bands vanish."""
+        return min(0.30, max(0.10, (self.rate or 0) * 1.15))
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fm = QFontMetrics(self.font())
+        bar = QRectF(4, 6, self.width() - 8, 12)
+        top = self.scale_max()
+        x = lambda v: bar.left() + bar.width() * min(v, top) / top  # noqa: E731
+        for start, end, band in ((0, HEALTHY_BELOW, "healthy"), (HEALTHY_BELOW, SYSTEMIC_ABOVE, "watch"),
+                                 (SYSTEMIC_ABOVE, top, "systemic")):
+            p.fillRect(QRectF(x(start), bar.top(), x(end) - x(start), bar.height()), _faint(band_color(band), 90))
+        text = _text_color(self)
+        p.setPen(text)
+        right_edge = 0.0
+        for value in (HEALTHY_BELOW, SYSTEMIC_ABOVE, top):
+            label = f"{value * 100:.0f} %" + ("+" if value == top and (self.rate or 0) > top else "")
+            width = fm.horizontalAdvance(label)
+            left = min(x(value) - width / 2, self.width() - width - 2)
+            if left < right_edge + 4:
+                continue  # would overlap the previous label
+            p.drawText(QPointF(left, bar.bottom() + fm.ascent() + 3), label)
+            right_edge = left + width
+        if self.rate is not None:
+            mx = x(self.rate)
+            p.setPen(QPen(text, 2))
+            p.drawLine(QPointF(mx, bar.top() - 4), QPointF(mx, bar.bottom() + 2))
+            path = QPainterPath()
+            path.moveTo(mx - 5, bar.top() - 6)
+            path.lineTo(mx + 5, bar.top() - 6)
+            path.lineTo(mx, bar.top())
+            path.closeSubpath()
+            p.fillPath(path, text)
+        p.end()
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    share: float
+    color: str
+
+
+class HorizontalBars(QWidget):
+    """One row per item: label, a bar proportional to the largest value, count and share."""
+
+    ROW = 24
+    LABEL_WIDTH = 190
+
+    def __init__(self, empty_text: str = "Nothing to show yet.", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bars: list[Bar] = []
+        self.empty_text = empty_text
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_bars(self, bars: list[Bar]) -> None:
+        self.bars = list(bars)
+        self.setFixedHeight(max(1, len(self.bars)) * self.ROW + 6)
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, max(1, len(self.bars)) * self.ROW + 6)
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = _text_color(self)
+        fm = QFontMetrics(self.font())
+        if not self.bars:
+            p.setPen(_faint(text, 160))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.empty_text)
+            p.end()
+            return
+        top = max(b.value for b in self.bars) or 1
+        number_width = fm.horizontalAdvance("000,000 (100 %)") + 8
+        room = max(20, self.width() - self.LABEL_WIDTH - number_width - 8)
+        for row, bar in enumerate(self.bars):
+            y = 3 + row * self.ROW
+            p.setPen(text)
+            label = fm.elidedText(bar.label, Qt.TextElideMode.ElideRight, self.LABEL_WIDTH - 8)
+            p.drawText(QRectF(0, y, self.LABEL_WIDTH - 8, self.ROW),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+            width = max(2.0, room * bar.value / top)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(bar.color))
+            p.drawRoundedRect(QRectF(self.LABEL_WIDTH, y + 5, width, self.ROW - 10), 3, 3)
+            p.setPen(text)
+            p.drawText(QRectF(self.LABEL_WIDTH + width + 6, y, number_width, self.ROW),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                       f"{bar.value:,} ({bar.share * 100:.0f} %)")
+        p.end()
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: str
+    total: int
+    judged: int
+    blocked: int
+    rate: float | None
+    band: str
+
+
+class TrendChart(QWidget):
+    """Blocked rate per period as a line over the bands; faint bars show how many requests."""
+
+    MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 10, 10, 22
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.points: list[TrendPoint] = []
+        self.setMinimumHeight(190)
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_points(self, points: list[TrendPoint]) -> None:
+        self.points = list(points)
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(480, 220)
+
+    def _plot(self) -> QRectF:
+        return QRectF(self.MARGIN_LEFT, self.MARGIN_TOP, max(10, self.width() - self.MARGIN_LEFT - self.MARGIN_RIGHT),
+                      max(10, self.height() - self.MARGIN_TOP - self.MARGIN_BOTTOM))
+
+    def rate_max(self) -> float:
+        rates = [p.rate for p in self.points if p.rate is not None]
+        return max([0.08, *(r * 1.15 for r in rates)])
+
+    def _x(self, plot: QRectF, index: int) -> float:
+        step = plot.width() / max(1, len(self.points))
+        return plot.left() + step * (index + 0.5)
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = _text_color(self)
+        fm = QFontMetrics(self.font())
+        plot = self._plot()
+        if not self.points:
+            p.setPen(_faint(text, 160))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No requests in this period.")
+            p.end()
+            return
+        top = self.rate_max()
+        y = lambda r: plot.bottom() - plot.height() * min(r, top) / top  # noqa: E731
+        for start, end, band in ((0, HEALTHY_BELOW, "healthy"), (HEALTHY_BELOW, SYSTEMIC_ABOVE, "watch"),
+                                 (SYSTEMIC_ABOVE, top, "systemic")):
+            p.fillRect(QRectF(plot.left(), y(end), plot.width(), y(start) - y(end)), _faint(band_color(band), 28))
+        volume_top = max(pt.total for pt in self.points) or 1
+        bar_width = min(28.0, plot.width() / len(self.points) * 0.7)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(_faint(text, 38))
+        for i, pt in enumerate(self.points):
+            h = plot.height() * 0.9 * pt.total / volume_top
+            p.drawRect(QRectF(self._x(plot, i) - bar_width / 2, plot.bottom() - h, bar_width, h))
+        p.setPen(_faint(text, 170))
+        last_y = None
+        for value in (0.0, HEALTHY_BELOW, SYSTEMIC_ABOVE, top):
+            if last_y is not None and last_y - y(value) < fm.height():
+                continue  # too close to the label below it
+            last_y = y(value)
+            label = f"{value * 100:.0f} %"
+            p.drawText(QRectF(0, y(value) - fm.height() / 2, self.MARGIN_LEFT - 6, fm.height()),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+        for i in sorted({0, len(self.points) // 2, len(self.points) - 1}):
+            label = self.points[i].period
+            width = fm.horizontalAdvance(label)
+            left = min(max(0.0, self._x(plot, i) - width / 2), self.width() - width - 2)
+            p.drawText(QPointF(left, plot.bottom() + fm.ascent() + 5), label)
+        path = QPainterPath()
+        started = False
+        for i, pt in enumerate(self.points):
+            if pt.rate is None:
+                continue
+            point = QPointF(self._x(plot, i), y(pt.rate))
+            path.lineTo(point) if started else path.moveTo(point)
+            started = True
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(QPen(text, 1.6))
+        p.drawPath(path)
+        for i, pt in enumerate(self.points):
+            if pt.rate is not None:
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(band_color(pt.band))
+                p.drawEllipse(QPointF(self._x(plot, i), y(pt.rate)), 3.2, 3.2)
+        p.end()
+
+    def point_at(self, x: float) -> TrendPoint | None:
+        if not self.points:
+            return None
+        plot = self._plot()
+        index = int((x - plot.left()) / (plot.width() / len(self.points)))
+        return self.points[index] if 0 <= index < len(self.points) else None
+
+    def mouseMoveEvent(self, event) -> None:
+        pt = self.point_at(event.position().x())
+        if pt is None:
+            QToolTip.hideText()
+            return
+        QToolTip.showText(event.globalPosition().toPoint(),
+                          f"{pt.period}: {pt.blocked} blocked of {pt.judged} judged ({percent(pt.rate)}), "
+                          f"{pt.total} requests", self)

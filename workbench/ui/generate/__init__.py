@@ -1,0 +1,1 @@
+"""Generate panel: request settings, cost estimate, progress, results and blocks."""

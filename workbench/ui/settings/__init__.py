@@ -1,0 +1,1 @@
+"""Settings dialog: profiles and keys, data location, allow/block lists, theme."""

@@ -1,0 +1,1 @@
+"""Small reusable widgets: diff view, flow layout for chips, elided labels."""
