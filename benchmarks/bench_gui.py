@@ -125,7 +125,7 @@ def bench_keystrokes(samples: int) -> dict:
 
 def bench_stalls(seconds: float) -> dict:
     import qasync
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 
     app = _app()
     with tempfile.TemporaryDirectory() as home:
@@ -185,8 +185,10 @@ def bench_stalls(seconds: float) -> dict:
 
         with loop:
             result = loop.run_until_complete(scenario())
+            window.close()
+            window.deleteLater()  # let the tabs close their worker connections while the loop runs
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
             loop.run_until_complete(ops.close())
-        window.close()
     return result
 
 

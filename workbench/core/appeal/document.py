@@ -177,13 +177,20 @@ def render_markdown(doc: Document) -> str:
         elif isinstance(block, Fields):
             out.append("\n".join(f"- **{md_escape(k)}:** {md_escape(v)}" for k, v in block.items))
         elif isinstance(block, Bullets):
-            out.append("\n".join(f"- {md_escape(item)}" for item in block.items))
+            out.append("\n".join(f"- {_md_bullet(item)}" for item in block.items))
         elif isinstance(block, Preformatted):
             fence = "`" * max(3, _longest_backtick_run(block.text) + 1)
             out.append(f"{fence}text\n{block.text}\n{fence}")
         elif isinstance(block, Table):
             out.append(_md_table(block))
     return "\n\n".join(out) + "\n"
+
+
+def _md_bullet(item: str) -> str:
+    """A checklist item's own `[x] `/`[ ] ` marker stays a task-list box; the rest is escaped."""
+    if item[:4] in ("[x] ", "[ ] "):
+        return item[:4] + md_escape(item[4:])
+    return md_escape(item)
 
 
 def _longest_backtick_run(text: str) -> int:
