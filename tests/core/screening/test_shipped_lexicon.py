@@ -104,3 +104,12 @@ def test_lexicon_suggestions_are_not_risky_themselves():
 
 def test_everyday_baby_phrases_are_fine():
     assert scan("a close-up photo of baby oil and baby carrots").findings == ()
+
+
+def test_artist_credits_lower_case_and_lists():
+    unknown = [f.text for f in scan("castle, art by jane quillfeather and bo tarrantine").findings]
+    assert unknown == ["jane quillfeather", "bo tarrantine"]
+    mixed = [(f.text, f.category) for f in scan("art by greg rutkowski and jane quillfeather").findings]
+    assert mixed == [("greg rutkowski", "living-artist"), ("jane quillfeather", "living-artist")]
+    assert [f.text for f in scan("art by artgerm, highly detailed, sharp focus").findings] == ["artgerm"]
+    assert scan("a vase in the style of Egyptian tomb paintings").findings == ()

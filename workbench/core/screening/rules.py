@@ -76,6 +76,9 @@ class StyleRule:
     message: str
     replacements: tuple[str, ...]
     max_words: int
+    lowercase: bool = False  # also lower-case names ("art by jane doe"), checked against not_names
+    not_names: frozenset[str] = frozenset()  # words that never start or continue a name
+    joiners: frozenset[str] = frozenset()  # "and": the credit goes on to a further name
 
 
 @dataclass
@@ -152,6 +155,9 @@ def _style(raw: dict[str, Any], where: str) -> StyleRule:
         message=str(raw.get("message", "")),
         replacements=_strs(raw.get("replacements"), where),
         max_words=int(raw.get("max_words", 3)),
+        lowercase=bool(raw.get("lowercase", False)),
+        not_names=frozenset(w for n in _strs(raw.get("not_names"), where) for w in tokens_of(n)),
+        joiners=frozenset(w for n in _strs(raw.get("joiners"), where) for w in tokens_of(n)),
     )
 
 

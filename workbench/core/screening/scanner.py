@@ -238,36 +238,51 @@ class Engine:
             replacements=replacements)
 
     def _style_hits(self, text: str, folded: Folded, tokens: _Tokens, hits: list[_Hit]) -> list[_Hit]:
-        """`in the style of Firstname Lastname` where the name is in no lexicon."""
+        """`in the style of Firstname Lastname (and …)` where a name is in no lexicon."""
         if not self._style_first:
             return []
-        covered = set()
-        for h in hits:
-            covered.update(range(h.i, h.j))
+        covered = {k for h in hits for k in range(h.i, h.j)}
         out: list[_Hit] = []
         words = tokens.words
         for k, word in enumerate(words):
             for rest, style in self._style_first.get(word, ()):
                 end = k + 1 + len(rest)
-                if tuple(words[k + 1 : end]) != rest:
+                if tuple(words[k + 1 : end]) == rest:
+                    out += self._credited_names(text, folded, tokens, style, end, covered)
+        return out
+
+    def _credited_names(self, text, folded, tokens, style: StyleRule, k: int, covered: set) -> list[_Hit]:
+        """Unknown names after a credit phrase; known names and joiners ("and") are stepped over."""
+        words, out = tokens.words, []
+        while k < len(words):
+            if k in covered:  # a known name: go on only if "and" follows it
+                while k < len(words) and k in covered:
+                    k += 1
+                if k < len(words) and words[k] in style.joiners:
+                    k += 1
                     continue
-                name_end = end
-                while (
-                    name_end < len(words)
-                    and name_end - end < style.max_words
-                    and name_end not in covered
-                    and _capitalised(text, folded, tokens, name_end)
-                ):
-                    name_end += 1
-                if name_end - end >= 2:
-                    display = " ".join(words[end:name_end])
-                    entry = Entry(display, display, style.category, style.severity, style.message,
-                                  style.replacements, f"{style.id}:{display.replace(' ', '-')}",
-                                  source="rules")
-                    out.append(_Hit(end, name_end, entry, style.category, style.severity,
-                                    rule=entry.rule, message=style.message,
-                                    replacements=style.replacements))
-                    covered.update(range(end, name_end))
+                break
+            name_end = k
+            while (
+                name_end < len(words)
+                and name_end - k < style.max_words
+                and name_end not in covered
+                and words[name_end].isalpha()
+                and words[name_end] not in style.not_names
+                and (style.lowercase or _capitalised(text, folded, tokens, name_end))
+            ):
+                name_end += 1
+            if name_end - k < 2:
+                break
+            display = " ".join(words[k:name_end])
+            entry = Entry(display, display, style.category, style.severity, style.message,
+                          style.replacements, f"{style.id}:{display.replace(' ', '-')}", source="rules")
+            out.append(_Hit(k, name_end, entry, style.category, style.severity, rule=entry.rule,
+                            message=style.message, replacements=style.replacements))
+            covered.update(range(k, name_end))
+            if name_end >= len(words) or words[name_end] not in style.joiners:
+                break
+            k = name_end
         return out
 
     # ------------------------------------------------------------------ output
