@@ -282,7 +282,7 @@ class Engine:
             covered.update(range(k, name_end))
             if name_end >= len(words) or words[name_end] not in style.joiners:
                 break
-            k = name_end
+            k = name_end + 1
         return out
 
     # ------------------------------------------------------------------ output
