@@ -14,23 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench import paths
+from workbench.core.api.results import OMNI_CATEGORIES
 from workbench.core.errors import UserFacingError
 
-OMNI_CATEGORIES = (
-    "harassment",
-    "harassment/threatening",
-    "hate",
-    "hate/threatening",
-    "illicit",
-    "illicit/violent",
-    "self-harm",
-    "self-harm/intent",
-    "self-harm/instructions",
-    "sexual",
-    "sexual/minors",
-    "violence",
-    "violence/graphic",
-)
 IMAGE_CATEGORIES = frozenset(
     {"self-harm", "self-harm/intent", "self-harm/instructions", "sexual", "violence", "violence/graphic"}
 )

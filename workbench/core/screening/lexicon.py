@@ -78,7 +78,7 @@ def inflections(word: str) -> set[str]:
     return forms
 
 
-def _as_list(value: Any, field: str, where: str) -> tuple[str, ...]:
+def string_list(value: Any, field: str, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
@@ -107,9 +107,9 @@ def _group_entries(group: dict[str, Any], where: str) -> list[tuple[Entry, list[
             raise LexiconError(f"{where}: missing 'category'")
     severity = _check(group.get("severity", "medium"), SEVERITIES, "severity", where)
     reason = str(group.get("reason", ""))
-    replacements = _as_list(group.get("replacements"), "replacements", where)
+    replacements = string_list(group.get("replacements"), "replacements", where)
     inflect = bool(group.get("inflect", False))
-    tags = _as_list(group.get("tag"), "tag", where)
+    tags = string_list(group.get("tag"), "tag", where)
     terms = group.get("terms")
     if not isinstance(terms, list) or not terms:
         raise LexiconError(f"{where}: 'terms' must be a non-empty list")
@@ -129,10 +129,10 @@ def _group_entries(group: dict[str, Any], where: str) -> list[tuple[Entry, list[
             category=str(overrides.get("category", category)),
             severity=_check(overrides.get("severity", severity), SEVERITIES, "severity", where),
             reason=str(overrides.get("reason", reason)),
-            replacements=_as_list(overrides.get("replacements"), "replacements", where) or replacements,
+            replacements=string_list(overrides.get("replacements"), "replacements", where) or replacements,
             rule=f"{gid}:{'-'.join(tokens_of(display))}",
             kind=kind,
-            tags=frozenset(_as_list(overrides.get("tag"), "tag", where) or tags),
+            tags=frozenset(string_list(overrides.get("tag"), "tag", where) or tags),
             source=where,
         )
         out.append((entry, spellings, bool(overrides.get("inflect", inflect))))

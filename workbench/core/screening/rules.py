@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.errors import LexiconError
-from workbench.core.screening.lexicon import tokens_of
+from workbench.core.screening.lexicon import string_list, tokens_of
 from workbench.core.screening.models import SEVERITIES
 
 CONTEXT_ACTIONS = ("clear", "lower", "raise", "set")
@@ -89,13 +89,7 @@ class Rules:
 
 
 def _strs(value: Any, where: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise LexiconError(f"{where}: expected a string or list of strings")
+    return string_list(value, "value", where)
 
 
 def _severity(value: Any, where: str) -> str | None:
