@@ -156,7 +156,7 @@ def detect_format(text: str, name: str = "") -> str:
     stripped = text.strip()
     try:
         whole = json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):
         whole = None
     if isinstance(whole, list):
         return "json"
@@ -179,7 +179,7 @@ def _body_records(text: str, report: ImportReport) -> Iterator[tuple[int, Any, s
     stripped = text.strip()
     try:
         value = json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):
         value = None
     yield 1, value if isinstance(value, dict) else stripped, stripped
 
@@ -191,7 +191,7 @@ def _jsonl_records(text: str, report: ImportReport) -> Iterator[tuple[int, Any, 
             continue
         try:
             value = json.loads(line)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             report.problems.append(LineProblem(number, f"not valid JSON ({_json_reason(exc)})"))
             continue
         if not isinstance(value, dict):
@@ -201,7 +201,15 @@ def _jsonl_records(text: str, report: ImportReport) -> Iterator[tuple[int, Any, 
 
 
 def _json_records(text: str, report: ImportReport) -> Iterator[tuple[int, Any, str]]:
-    for number, value in enumerate(json.loads(text), start=1):
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+        raise BadInputError(f"{report.source} is not valid JSON ({_json_reason(exc)})") from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise BadInputError(f"{report.source}: expected a JSON array of records, not {type(data).__name__}")
+    for number, value in enumerate(data, start=1):
         if not isinstance(value, dict):
             report.problems.append(LineProblem(number, "expected a JSON object (record in the array)"))
             continue
@@ -232,7 +240,7 @@ def _cell(value: str | None) -> Any:
     if text[:1] in "{[":
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return text
     return text
 
@@ -390,7 +398,7 @@ def _lookup(record: Mapping[str, Any], dotted: str) -> Any:
     if isinstance(inner, str) and inner.strip().startswith("{"):
         try:
             inner = json.loads(inner)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     return _lookup(_lower_keys(inner), rest) if isinstance(inner, Mapping) else None
 

@@ -438,7 +438,12 @@ def _b64(value: str) -> bytes:
 
 
 def _image_data(data: bytes, declared: str | None) -> ImageData:
-    fmt = sniff_format(data) or (declared or "png")
+    fmt = sniff_format(data)
+    if fmt is None and (declared or "png") in ("png", "jpeg", "webp"):
+        # Junk in place of the promised image (a broken proxy, a truncated or flooded body):
+        # callers turn this into a `malformed_response` error rather than an `ok` nobody can open.
+        raise ValueError(f"{len(data):,} bytes that are not a PNG, JPEG or WebP image")
+    fmt = fmt or str(declared)
     width = height = None
     try:
         from PIL import Image

@@ -14,6 +14,9 @@ MAX_PROMPT_CHARS = 32_000  # GPT image models
 MAX_EDIT_IMAGES = 16
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 MAX_MASK_BYTES = 4 * 1024 * 1024
+# Pillow's decompression-bomb line (~179 megapixels): decoding more would take gigabytes, and
+# no reference photo is that large. A tiny file can declare 100,000 x 100,000 pixels.
+MAX_IMAGE_PIXELS = 178_956_970
 
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
@@ -47,6 +50,7 @@ class InputImage:
             raise BadInputError(f"{name} is not a PNG, JPEG or WebP image")
         if len(data) > limit:
             raise BadInputError(f"{name} is {len(data) / 2**20:.1f} MB; the limit is {limit // 2**20} MB")
+        check_image(data, name, fmt)
         stem = Path(name).stem or "image"
         return cls(data=data, filename=f"{stem}.{'jpg' if fmt == 'jpeg' else fmt}", mime=f"image/{fmt}")
 
@@ -71,6 +75,36 @@ class InputImage:
     def as_upload(self) -> tuple[str, bytes, str]:
         """The (filename, bytes, mime) tuple the SDK sends as a multipart file."""
         return (self.filename, self.data, self.mime)
+
+
+def check_image(data: bytes, name: str, fmt: str) -> None:
+    """Refuse decompression bombs and damaged or truncated files before they are sent or shown.
+
+    Reads the header and checks the structure (PNG/WebP chunk checksums; a JPEG is decoded at
+    1/8 scale, ~20 ms at 2048 px) without ever decoding a bomb's pixels.
+    """
+    import io
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise Image.DecompressionBombError(f"{width}x{height}")
+                if fmt == "jpeg":
+                    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+                    image.load()
+                else:
+                    image.verify()
+    except Image.DecompressionBombError:
+        raise BadInputError(f"{name} declares more than {MAX_IMAGE_PIXELS:,} pixels "
+                            "(a decompression bomb?); it was not opened") from None
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many types for damaged files
+        raise BadInputError(f"{name} is damaged or truncated ({exc})") from None
 
 
 @dataclass
@@ -102,6 +136,8 @@ class ImageRequest:
         """Raise BadInputError (one line) for requests the API would certainly refuse."""
         if not self.prompt or not self.prompt.strip():
             raise BadInputError("the prompt is empty")
+        if not _encodable(self.prompt):  # e.g. undecodable bytes on the command line
+            raise BadInputError("the prompt is not valid UTF-8 text (it has unpaired surrogate characters)")
         if len(self.prompt) > MAX_PROMPT_CHARS:
             raise BadInputError(f"the prompt has {len(self.prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}")
         if len(self.images) > MAX_EDIT_IMAGES:
@@ -123,3 +159,11 @@ class ImageRequest:
             raise BadInputError("moderation must be 'auto' or 'low'")
         if p.background == "transparent" and p.output_format == "jpeg":
             raise BadInputError("a transparent background needs png or webp output")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

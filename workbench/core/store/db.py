@@ -42,7 +42,7 @@ def open_history(path: Path | str | None = None, *, busy_timeout_ms: int = DEFAU
     conn = None
     try:
         conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
-        db = Database(conn)
+        db = _HistoryDatabase(conn)
         _configure(db, busy_timeout_ms)
         _refuse_newer(db, path)
         history_migrations.apply(db)
@@ -57,6 +57,34 @@ def open_history(path: Path | str | None = None, *, busy_timeout_ms: int = DEFAU
         if is_environmental(exc):
             raise store_error(exc, path) from None
         raise
+
+
+class _HistoryDatabase(Database):
+    """A sqlite-utils Database whose `atomic()` transactions start with BEGIN IMMEDIATE.
+
+    A plain (deferred) BEGIN reads first; in WAL mode, upgrading that read to a write fails at
+    once with "database is locked" - the busy timeout does not apply - when another process
+    committed in between, so two workbench instances writing at once lost rows. IMMEDIATE takes
+    the write lock up front, and the busy timeout then queues the writers instead.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: sqlite-utils' savepoint handling
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
 
 
 def _check_header(path: Path) -> None:

@@ -47,6 +47,7 @@ from workbench.core.store.promptkey import prompt_key, prompt_sha256
 from workbench.core.store.query import fts_query, where_clause
 from workbench.core.store.scrub import clean_base_url, scrub_text, scrub_value
 from workbench.core.store.timestamps import utc_now
+from workbench.core.textinput import clean_surrogates
 
 SUMMARY_COLUMNS = (
     "r.id, r.created_at, r.outcome, substr(r.prompt, 1, 300), r.model, r.profile, r.stage, "
@@ -188,7 +189,7 @@ class HistoryStore:
                 "history_id": request_id, "created_at": created_at, "request_ids": loads(fields["request_ids"], []),
             })
             with self.db.atomic():
-                self.db["requests"].update(request_id, fields)
+                self.db["requests"].update(request_id, _storable(fields))
                 finals = [img for img in result.images if img.partial_index is None]
                 for position, image in enumerate(finals):
                     self._add_image(request_id, image, role="output", position=position, metadata=meta)
@@ -484,7 +485,7 @@ class HistoryStore:
         return fields
 
     def _insert(self, row: dict[str, Any]) -> int:
-        request_id = int(self.db["requests"].insert(row).last_pk)
+        request_id = int(self.db["requests"].insert(_storable(row)).last_pk)
         findings = finding_rows(request_id, row.get("findings_json", "[]"))
         if findings:
             self.db["request_findings"].insert_all(findings)
@@ -583,6 +584,11 @@ def _merge_ids(*groups: Iterable[str]) -> list[str]:
             if value and value not in out:
                 out.append(value)
     return out
+
+
+def _storable(row: dict[str, Any]) -> dict[str, Any]:
+    """Short fields that skip `scrub` (error codes, profile names) lose lone surrogates too."""
+    return {k: clean_surrogates(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def _text(value: Any) -> str | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import struct
 import zlib
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # tools' "PNG info" views show it; "Description" and "Software" are standard PNG keywords.
 METADATA_KEYWORDS = ("Description", "parameters", "workbench", "Software")
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "webp": "webp", "gif": "gif"}
+# The only names `put` ever writes: <2 hex>/<64 hex>.<ext>.
+_RELPATH = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{1,8}")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,11 @@ class ImageFiles:
         self.root = Path(root)
 
     def path(self, relpath: str) -> Path:
+        """Where a stored image lives. A `relpath` that is not one of ours (a tampered or foreign
+        database naming `../../somewhere`) maps to a file that cannot exist, so nothing outside
+        the images folder is ever read, exported or deleted through the history."""
+        if not _RELPATH.fullmatch(relpath or ""):
+            return self.root / ".not-an-image-path"
         return self.root / relpath
 
     def put(self, data: bytes, fmt: str | None = None, metadata: dict[str, str] | None = None) -> StoredFile:
@@ -65,11 +73,11 @@ class ImageFiles:
         return StoredFile(sha, fmt, relpath, len(data), width, height)
 
     def read(self, relpath: str) -> bytes:
-        return (self.root / relpath).read_bytes()
+        return self.path(relpath).read_bytes()
 
     def delete(self, relpath: str) -> None:
         try:
-            (self.root / relpath).unlink()
+            self.path(relpath).unlink()
         except FileNotFoundError:
             pass
 

@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from workbench.core.textinput import clean_surrogates
+
 BLOCKED_OUTCOMES = ("blocked_input", "blocked_output")
 JUDGED_OUTCOMES = ("ok", "blocked_input", "blocked_output")  # answered by the safety system
 SOURCES = ("live", "import", "demo")
@@ -168,4 +170,4 @@ def loads(text: str | None, default: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=False, default=str)
+    return clean_surrogates(json.dumps(value, ensure_ascii=False, sort_keys=False, default=str))

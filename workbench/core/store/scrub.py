@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from workbench.core.api.keys import redact as redact_known_keys
+from workbench.core.textinput import clean_surrogates
 
 SECRET_MARK = "[REDACTED]"  # same marker as workbench.core.api.keys.redact
 PROMPT_MARK = "[prompt redacted]"
@@ -57,7 +58,9 @@ def scrub_text(text: str | None, known: Iterable[str] = ()) -> str | None:
     text = _CREDENTIAL_PARAM.sub(lambda m: m.group(1) + SECRET_MARK, text)
     text = _CREDENTIAL_FIELD.sub(lambda m: m.group(1) + _quoted_mark(m.group(2)), text)
     # Every key this process has seen (profiles, environment), as remembered by the key manager.
-    return redact_known_keys(text)
+    # Lone surrogates (a "\ud83d" escape in a provider's JSON, an undecodable command-line byte)
+    # cannot be stored as UTF-8: replace them rather than fail the write.
+    return clean_surrogates(redact_known_keys(text))
 
 
 def _quoted_mark(original: str) -> str:

@@ -1,0 +1,8 @@
+"""Entry point of the frozen app (PyInstaller runs this file): the same as the `workbench` command."""
+
+import sys
+
+from workbench.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
