@@ -62,7 +62,7 @@ def test_pending_row_exists_before_the_call_and_is_completed_after(store):
     assert done.request_ids == ["req_abc123"] and done.latency_ms == 412.0
     assert json.loads(done.raw_body)["error"]["moderation_details"]["moderation_stage"] == "input"
     assert done.estimated_cost == 0.167  # kept from the pending row
-    assert done.created_at.endswith("Z") and done.created_at < done.completed_at
+    assert done.created_at.endswith("Z") and done.created_at <= done.completed_at
 
 
 def test_output_images_are_content_addressed_with_prompt_in_png_text(store, tmp_path):
@@ -211,3 +211,16 @@ def test_bad_calls(store):
         store.get(12345)
     with pytest.raises(BadInputError):
         store.begin_request(b"bytes are not a prompt")  # type: ignore[arg-type]
+
+
+def test_search_order_is_the_same_whichever_query_plan_is_used(store, monkeypatch):
+    """Many matches walk the date index, few fetch and sort: both give the newest first."""
+    for n in range(30):
+        store.record_completed(f"lantern festival {n}", outcome="ok",
+                               created_at=f"2026-10-{1 + (n * 7) % 28:02d}T10:00:00.000Z")
+    sorted_plan = [r.id for r in store.search("lantern", limit=10).rows]
+    monkeypatch.setattr(HistoryStore, "WALK_INDEX_ABOVE", 0)
+    walked_plan = [r.id for r in store.search("lantern", limit=10).rows]
+    assert walked_plan == sorted_plan and len(sorted_plan) == 10
+    dates = [store.get(i).created_at for i in walked_plan]
+    assert dates == sorted(dates, reverse=True)

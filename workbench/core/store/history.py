@@ -323,13 +323,27 @@ class HistoryStore:
             args = [match, *params, limit, int(offset)]
         else:
             where, params = self._where(query, flt, before)
-            sql = (f"SELECT {SUMMARY_COLUMNS} FROM requests r{' WHERE ' + where if where else ''} "
+            sql = (f"SELECT {SUMMARY_COLUMNS} FROM requests r{self._newest_first_hint(match)}"
+                   f"{' WHERE ' + where if where else ''} "
                    "ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?")
             args = [*params, limit, int(offset)]
         with translate_errors(self.path):
             rows = [self._summary(row) for row in self.db.execute(sql, args).fetchall()]
         cursor = (rows[-1].created_at, rows[-1].id) if len(rows) == limit and order != "relevance" else None
         return Page(rows=rows, limit=limit, offset=int(offset), next_before=cursor)
+
+    # Above this many full-text matches, walking the date index newest-first and stopping at the
+    # page is far cheaper than fetching and sorting every match (1M rows: 75 ms → 8 ms); below
+    # it, the opposite holds (a rare word would walk the whole index).
+    WALK_INDEX_ABOVE = 2_000
+
+    def _newest_first_hint(self, match: str) -> str:
+        if not match:
+            return ""
+        with translate_errors(self.path):
+            hits = self.db.execute(
+                "SELECT count(*) FROM requests_fts WHERE requests_fts MATCH ?", [match]).fetchone()[0]
+        return " INDEXED BY idx_requests_created_at" if hits > self.WALK_INDEX_ABOVE else ""
 
     def count(self, query: str = "", flt: HistoryFilter | None = None) -> int:
         where, params = self._where(query, flt, None)
