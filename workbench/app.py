@@ -21,6 +21,8 @@ NO_DISPLAY_MESSAGE = (
     "screenshot offscreen: workbench --screenshot out.png"
 )
 
+DESKTOP_ID = "io.github.promptworkbench.PromptWorkbench"
+
 
 def display_problem(environ: dict[str, str] | None = None, platform: str = sys.platform) -> str | None:
     """Why Qt could not open a window here, or None. Checked before Qt can abort the process."""
@@ -86,6 +88,7 @@ def main(
         return 2
 
     import qasync
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from workbench import paths
@@ -94,7 +97,8 @@ def main(
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(paths.APP_NAME)
     app.setApplicationDisplayName("Prompt Workbench")
-    app.setDesktopFileName(paths.APP_NAME)
+    app.setDesktopFileName(DESKTOP_ID)  # matches packaging/linux/<id>.desktop
+    app.setWindowIcon(QIcon(str(paths.resource("icons", "workbench.svg"))))
     theme.install(app, uistate.load_theme())
     previous_hook = messages.install_excepthook()
     loop = qasync.QEventLoop(app)

@@ -65,7 +65,12 @@ class HistoryWorker:
         if self._closed:
             return
         self._closed = True
-        self._executor.submit(self._close_store)
+        try:
+            self._executor.submit(self._close_store)
+        except RuntimeError:
+            # Python is already shutting down its thread pools (window destroyed at exit):
+            # the process is ending and its connection closes with it.
+            pass
         self._executor.shutdown(wait=False)
 
 
