@@ -92,13 +92,14 @@ def main(
     from PySide6.QtWidgets import QApplication
 
     from workbench import paths
-    from workbench.ui import messages, theme, uistate
+    from workbench.ui import gc_guard, messages, theme, uistate
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(paths.APP_NAME)
     app.setApplicationDisplayName("Prompt Workbench")
     app.setDesktopFileName(DESKTOP_ID)  # matches packaging/linux/<id>.desktop
     app.setWindowIcon(QIcon(str(paths.resource("icons", "workbench.svg"))))
+    gc_guard.install(app)  # Qt objects are freed on the GUI thread only
     theme.install(app, uistate.load_theme())
     previous_hook = messages.install_excepthook()
     loop = qasync.QEventLoop(app)

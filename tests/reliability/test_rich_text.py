@@ -60,8 +60,8 @@ def _problems(window: QWidget) -> tuple[list[str], int]:
     return problems, seen
 
 
-def test_markup_is_shown_literally_everywhere(qtbot, qloop, ops, said):
-    from workbench.ui.main_window import TABS, MainWindow
+def test_markup_is_shown_literally_everywhere(qtbot, qloop, ops, said, make_window):
+    from workbench.ui.main_window import TABS
 
     store = ops.store()
     body = json.dumps({"error": {"message": f"rejected {MARK}", "code": "moderation_blocked"}})
@@ -73,11 +73,7 @@ def test_markup_is_shown_literally_everywhere(qtbot, qloop, ops, said):
     ).id
     AppealStore(store).create([blocked], title=MARK, business_context=MARK, notes=MARK)
 
-    window = MainWindow(ops)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
+    window = make_window()  # drained and deleted after the test, while the loop still runs
     window.editor.setPlainText(f"two knights fighting {MARK}")
     error = ErrorRecord(kind="blocked", message=f"Your request was rejected {MARK}", stage="input",
                         categories=["violence"], http_status=400, code="moderation_blocked",

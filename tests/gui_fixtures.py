@@ -1,4 +1,5 @@
-"""GUI test support: a qasync loop per test, an `until` helper, operations and a main window.
+"""GUI test fixtures (a pytest plugin loaded by tests/conftest.py, shared by tests/ui and
+tests/reliability): a qasync loop per test, an `until` helper, operations and main windows.
 
 pytest-qt does not drive asyncio (pytest-qt issue #448), so async slots are exercised inside
 `qloop.run_until_complete(scenario())`, where the scenario clicks and then awaits `until(...)`.
@@ -19,6 +20,9 @@ from workbench.ui import messages
 
 @pytest.fixture
 def qloop(qapp):
+    from workbench.ui import gc_guard
+
+    gc_guard.install(qapp)  # as the app does: Qt objects are freed on the GUI thread only
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     problems: list[dict] = []
