@@ -59,3 +59,21 @@ def test_installed_wheel_runs_scan(wheel, tmp_path):
         capture_output=True, text=True, cwd=tmp_path,
     )
     assert str(env_dir) in where.stdout
+
+
+def test_sdist_installs_and_runs(tmp_path):
+    """The source distribution carries everything needed to build and run (resources included)."""
+    out = tmp_path / "dist"
+    proc = subprocess.run([sys.executable, "-m", "build", "--sdist", "--outdir", str(out), str(ROOT)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    (sdist,) = out.glob("*.tar.gz")
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    install = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", str(sdist)],
+                             capture_output=True, text=True, timeout=900)
+    assert install.returncode == 0, install.stderr[-3000:]
+    run = subprocess.run([str(env_dir / "bin" / "workbench"), "audit", "--json", "-"], input="a gun\na cat\n",
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert [json.loads(line)["verdict"] for line in run.stdout.splitlines()] == ["likely_blocked", "clear"]
