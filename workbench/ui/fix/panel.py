@@ -27,17 +27,9 @@ from workbench.ui.lifetime import alive
 from workbench.ui.messages import plain_tooltip
 from workbench.ui.widgets.diff_view import DiffView
 from workbench.ui.widgets.flow_layout import FlowLayout, chip_policy
+from workbench.ui.widgets.plain_label import plain_label as _label
 
 FRAMING_DELAY_MS = 250
-
-
-def _label(text: str = "", *, hint: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    if hint:
-        label.setProperty("hint", True)
-    return label
 
 
 class FixPanel(QWidget):

@@ -22,20 +22,18 @@ from PySide6.QtWidgets import (
 
 from workbench.core.records import GenerationResult
 from workbench.ui import labels
+from workbench.ui.widgets.plain_label import plain_label
+
+
+def _selectable_label(text: str = "", wrap: bool = True) -> QLabel:
+    return plain_label(text, wrap=wrap, selectable=True)
+
 
 STAGE_TITLES = {
     "input": "Blocked at the input stage (the prompt or a reference image)",
     "output": "Blocked at the output stage (the generated image)",
     "unknown": "Blocked by the provider's safety system",
 }
-
-
-def _plain_label(text: str = "", wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 class ResultCard(QFrame):
@@ -55,13 +53,13 @@ class ResultCard(QFrame):
         self.request_ids: list[str] = []
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(10, 8, 10, 8)
-        self.title = _plain_label()
+        self.title = _selectable_label()
         self.title.setStyleSheet("font-weight: 600;")
-        self.detail = _plain_label()
+        self.detail = _selectable_label()
         self.ids_box = QWidget()
         self.ids_grid = QGridLayout(self.ids_box)
         self.ids_grid.setContentsMargins(0, 0, 0, 0)
-        self.advice = _plain_label()
+        self.advice = _selectable_label()
         self.appeal_button = QPushButton("Add to appeal…")
         self.appeal_button.setObjectName("appealButton")
         self.desensitize_button = QPushButton("Desensitize the prompt")

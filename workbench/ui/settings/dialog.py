@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from workbench import paths
 from workbench.ui import theme
+from workbench.ui.widgets.plain_label import plain_label as _plain
 
 KIND_LABELS = {
     "openai": "OpenAI",
@@ -43,15 +44,6 @@ SOURCE_LABELS = {
     "session": "kept for this session only (no keyring on this machine)",
     "not needed": "not needed",
 }
-
-
-def _plain(text: str = "", *, hint: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    if hint:
-        label.setProperty("hint", True)
-    return label
 
 
 class ProfilesPage(QWidget):
