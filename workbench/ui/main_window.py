@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self.new_action = self._action(file_menu, "&New prompt", QKeySequence.StandardKey.New)
         self.audit_action = self._action(file_menu, "&Batch audit…", QKeySequence("Ctrl+Shift+A"))
+        self.import_action = self._action(file_menu, "&Import errors…", QKeySequence("Ctrl+I"))
         file_menu.addSeparator()
         self.data_folder_action = self._action(file_menu, "Open &data folder")
         file_menu.addSeparator()
@@ -220,6 +221,7 @@ class MainWindow(QMainWindow):
         if hasattr(self.dashboard_view, "search_requested"):
             self.dashboard_view.search_requested.connect(self.search_history)
         self.audit_action.triggered.connect(self.show_batch_audit)
+        self.import_action.triggered.connect(self.show_import_dialog)
         self.ops.appeals_changed.connect(self._on_appeal_changed)
 
     # --- slots ----------------------------------------------------------------------------
@@ -276,6 +278,13 @@ class MainWindow(QMainWindow):
         from workbench.ui.audit import BatchAuditDialog
 
         return BatchAuditDialog.open_for(self.ops, self)
+
+    def show_import_dialog(self):
+        """File › Import errors…: the History tab's import dialog (None if History is unavailable)."""
+        if not hasattr(self.history_view, "show_import_dialog"):
+            return None
+        self.show_tab("history")
+        return self.history_view.show_import_dialog()
 
     def restore_entry(self, entry) -> None:
         """Restore from a history entry (History tab)."""

@@ -1,7 +1,8 @@
 """The History tab: search and filters, the request table, the details pane, and actions.
 
 Actions: restore a request's prompt and settings in the editor (a signal the main window
-wires), add requests to an appeal, export requests as JSONL/CSV, back up and purge history.
+wires), add requests to an appeal, import error bodies and logs, export requests as JSONL/CSV,
+back up and purge history.
 Page queries and single-request reads run on the GUI thread (they take about a millisecond);
 exports, backups and purges run on the history worker thread so the window never stalls.
 """
@@ -74,6 +75,9 @@ class HistoryView(QWidget):
         self.appeal_button.setToolTip("Collect the selected blocked requests in an appeal packet")
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Write the selected requests (or all matching ones) as JSONL or CSV")
+        self.import_button = QPushButton("Import errors…")
+        self.import_button.setToolTip("Paste an error body, or import a JSONL/CSV log from OpenAI, Azure or fal.ai")
+        self._import_dialog = None
         self.maintenance_button = QToolButton(text="Maintenance")
         self.maintenance_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.maintenance_button)
@@ -90,7 +94,8 @@ class HistoryView(QWidget):
 
         actions = QHBoxLayout()
         actions.addWidget(self.count_label, 1)
-        for widget in (self.restore_button, self.appeal_button, self.export_button, self.maintenance_button):
+        for widget in (self.restore_button, self.appeal_button, self.import_button, self.export_button,
+                       self.maintenance_button):
             actions.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -127,6 +132,7 @@ class HistoryView(QWidget):
         self.restore_button.clicked.connect(self._on_restore)
         self.appeal_button.clicked.connect(self._on_add_to_appeal)
         self.export_button.clicked.connect(self._on_export)
+        self.import_button.clicked.connect(self.show_import_dialog)
         self.backup_action.triggered.connect(self._on_backup)
         self.purge_action.triggered.connect(self._on_purge)
         self._reload_timer.timeout.connect(self._reload_if_visible)
@@ -261,6 +267,25 @@ class HistoryView(QWidget):
     def add_to_appeal(self, ids: list[int], appeal_id: int | None = None):
         """Add requests to an appeal (a new draft when `appeal_id` is None); the appeal or None."""
         return self.ops.add_to_appeal(list(ids), appeal_id)
+
+    def show_import_dialog(self):
+        """Open (or raise) the non-modal "Import errors and logs" dialog."""
+        from workbench.ui.history.import_dialog import ImportDialog
+
+        if self._import_dialog is None:
+            self._import_dialog = ImportDialog(self.worker, self)
+            self._import_dialog.imported.connect(self._on_imported)
+        self._import_dialog.show()
+        self._import_dialog.raise_()
+        self._import_dialog.activateWindow()
+        return self._import_dialog
+
+    def _on_imported(self, ids: list) -> None:
+        """Requests were imported (on the worker's connection): reload and show the first one."""
+        self.ops.history_changed.emit()  # other tabs reload; this one reloads now, not debounced
+        self._reload_timer.stop()  # its later refresh would move off an imported row not on the first page
+        self.refresh()
+        self.show_request(int(ids[0]))
 
     @asyncSlot()
     async def _on_export(self) -> None:
