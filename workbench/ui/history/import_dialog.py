@@ -180,6 +180,7 @@ class ImportDialog(QDialog):
         self.format = QComboBox(objectName="importFormat")
         for title, fmt in FORMAT_CHOICES:
             self.format.addItem(title, fmt)
+        self.format.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.format.setToolTip("How to read the text; Detect works for error bodies, JSONL and CSV with a header")
         self.open_button = QPushButton("Open file…")
         self.open_button.setToolTip("Import a .jsonl, .csv, .json or .txt log file")
@@ -210,6 +211,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addWidget(self.text, 3)
         layout.addLayout(row)
+        layout.addSpacing(4)
         layout.addWidget(QLabel("Report"))
         layout.addWidget(self.report, 2)
         layout.addLayout(bottom)
