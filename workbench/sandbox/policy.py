@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from workbench import paths
 from workbench.core.api.results import OMNI_CATEGORIES
 from workbench.core.errors import UserFacingError
+from workbench.core.tomlfile import read_toml
 
 IMAGE_CATEGORIES = frozenset(
     {"self-harm", "self-harm/intent", "self-harm/instructions", "sexual", "violence", "violence/graphic"}
@@ -186,12 +186,7 @@ class Policy:
 def load_policy(path: Path | None = None) -> Policy:
     """Load the shipped (or a given) policy file; UserFacingError with one line if it is bad."""
     path = path or paths.resource("sandbox", "policy.toml")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserFacingError(f"sandbox policy not found: {path}") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UserFacingError(f"sandbox policy {path} cannot be read: {exc}") from None
+    data = read_toml(path, "sandbox policy")
     try:
         rules = [_rule(entry) for entry in data.get("rule", [])]
         moderation = data.get("moderation", {})

@@ -8,7 +8,6 @@ API reported. A model missing from the table gets no figure (None), never a gues
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from workbench import paths
 from workbench.core.errors import UserFacingError
+from workbench.core.tomlfile import read_toml
 from workbench.core.records import ImageParams, Usage
 
 PER_MILLION = 1_000_000
@@ -58,12 +58,7 @@ class CostEstimate:
 def load_prices(path: Path | None = None) -> PriceTable:
     """Read the price table; a malformed file raises UserFacingError with one line."""
     path = path or paths.resource("pricing", "prices.toml")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserFacingError(f"price table not found: {path}") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UserFacingError(f"price table {path} cannot be read: {exc}") from None
+    data = read_toml(path, "price table")
     try:
         return _table_from(data)
     except (TypeError, ValueError, AttributeError) as exc:
