@@ -33,6 +33,7 @@ from workbench.ui.appeals.preview import PacketPreview, with_edits
 from workbench.ui.history.background import HistoryWorker, spawn
 from workbench.ui.history.dialogs import Confirm, SaveFileDialog, default_folder
 from workbench.ui.history.model import short_time
+from workbench.ui.lifetime import alive
 
 SAVE_DELAY_MS = 600
 EXPORT_FORMATS = {
@@ -358,6 +359,8 @@ class AppealsView(QWidget):
             packet = await self.worker.run(build_packet_job, appeal_id, self.redact.isChecked())
         if generation != self._packet_generation or self._appeal is None:
             return None  # a newer build is on its way
+        if not alive(self, self.preview, self.composer):
+            return None  # the tab was closed while the packet was being built
         self._packet = packet
         self.preview.show_packet(with_edits(packet, self.composer.fields()) if packet else None)
         return packet
