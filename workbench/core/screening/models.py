@@ -48,10 +48,15 @@ class Finding:
     replacements: tuple[str, ...] = ()
     rule: str = ""  # id of the lexicon entry or rule that produced it
     term: str = ""  # canonical lexicon term (lower case), "" for non-lexicon rules
+    # Where the finding stands in the prompt's structure, and which pipeline stage made it:
+    scope: str = ""  # "" (a request), "constraint" (inside "no …" / negative_prompt), …
+    lang: str = ""  # language of the clause it was found in, "" = English
+    field: str = ""  # JSON/YAML path of the value it sits in ("style.mood"), "" for prose
+    stage: str = "match"  # structure | normalise | match | context | scene | policy
 
     @property
     def rewritable(self) -> bool:
-        return self.severity != "critical"
+        return self.severity not in ("critical", "info") and self.stage != "scene"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +68,9 @@ class Finding:
             "message": self.message,
             "replacements": list(self.replacements),
             "rule": self.rule,
+            **{k: v for k, v in (("scope", self.scope), ("lang", self.lang), ("field", self.field))
+               if v},
+            "stage": self.stage,
         }
 
 
@@ -82,10 +90,14 @@ def verdict_for(findings: tuple[Finding, ...] | list[Finding]) -> str:
 class ScanResult:
     text: str
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    # Terms that are mentioned but not requested ("no gore"): severity "info", never a risk.
+    notes: tuple[Finding, ...] = field(default_factory=tuple)
+    profile: str = ""  # the policy profile that decided the verdict ("gpt-image-2"), "" = default
+    decided: str | None = None  # the verdict the policy stage chose; None = from severities
 
     @property
     def verdict(self) -> str:
-        return verdict_for(self.findings)
+        return self.decided if self.decided is not None else verdict_for(self.findings)
 
     @property
     def categories(self) -> list[str]:
@@ -105,4 +117,8 @@ class ScanResult:
             categories=self.categories,
             findings=[f.to_dict() for f in self.findings],
         )
+        if self.notes:
+            out["notes"] = [f.to_dict() for f in self.notes]
+        if self.profile:
+            out["profile"] = self.profile
         return out

@@ -1,0 +1,41 @@
+"""Clauses: the units that negation scope, language detection and scene rules work on.
+
+A clause ends at sentence punctuation (Latin and CJK), a semicolon, or a line break. Offsets
+are Python string indices into the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_BOUNDARY = re.compile(r"[。！？；]+|[.!?;]+(?=\s|$|[\"')\]])|\n+")
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    start: int
+    end: int
+    lang: str = "en"  # detected language ("en", "zh", "ja", "es", "fr", "de", "pt", …)
+    field: str = ""  # JSON/YAML path when the clause sits inside a structured value
+    scope: str = ""  # "constraint" when the whole clause is a negative prompt / avoid list
+
+
+def split(text: str) -> list[Clause]:
+    """Clauses of `text` in order, covering every non-blank stretch."""
+    out: list[Clause] = []
+    pos = 0
+    for m in _BOUNDARY.finditer(text):
+        _add(out, text, pos, m.end())
+        pos = m.end()
+    _add(out, text, pos, len(text))
+    return out
+
+
+def _add(out: list[Clause], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Clause(start, end))
