@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "appeal",
     "import_cmd",
     "stats",
+    "trigger",
 )
 
 

@@ -147,7 +147,9 @@ def compute_stats(store: HistoryStore, flt: HistoryFilter | None = None, *, tren
     if trend not in ("day", "week"):
         raise ValueError("trend must be 'day' or 'week'")
     where, params = where_clause(flt, "r")
-    scope = f"WITH f AS (SELECT * FROM requests r{' WHERE ' + where if where else ''}) "
+    # Moderation probes (find the trigger) are history rows but not image requests.
+    where = " AND ".join(filter(None, ["r.endpoint != 'moderate'", where]))
+    scope = f"WITH f AS (SELECT * FROM requests r WHERE {where}) "
     q = _Query(store, scope, params)
     with translate_errors(store.path):
         by_outcome = dict(q.rows("SELECT outcome, count(*) FROM f GROUP BY outcome ORDER BY 2 DESC"))
