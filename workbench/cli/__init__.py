@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "import_cmd",
     "stats",
     "trigger",
+    "compare",
 )
 
 
