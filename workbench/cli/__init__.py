@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "stats",
     "trigger",
     "compare",
+    "review",
 )
 
 

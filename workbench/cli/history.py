@@ -30,7 +30,7 @@ EXPORT_COLUMNS = (
     "moderation", "profile", "provider", "base_url", "http_status", "error_kind", "error_type", "error_code",
     "error_message", "stage", "categories", "request_ids", "latency_ms", "input_tokens", "output_tokens",
     "total_tokens", "estimated_cost", "actual_cost", "retries", "parent_id", "source", "source_detail",
-    "verdict", "notes", "redacted",
+    "verdict", "notes", "redacted", "review_state",
 )
 
 
@@ -180,6 +180,11 @@ def format_entry(e: HistoryEntry) -> str:
         lines.append(f"rewrite of:  #{e.parent_id}")
     for image in e.images:
         lines.append(f"image:       {image.role} {image.width}x{image.height} {image.path}")
+    if e.review_state:
+        lines.append(f"review:      {e.review_state}")
+    for r in e.reviews:
+        what = f"image {r['image_position']}" if r["image_position"] else "request"
+        lines.append(f"  {r['created_at']} {r['state']} {what} by {safe(r['reviewer']) or '?'}: {safe(r['note'], 200)}")
     lines += ["", "prompt:", safe_block(e.prompt) or "(empty)"]
     if e.raw_body:
         lines += ["", "raw error body:", safe_block(pretty_body(e.raw_body))]

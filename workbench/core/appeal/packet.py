@@ -138,6 +138,7 @@ def _request(entry: HistoryEntry, redact: bool) -> dict[str, Any]:
         "retries": entry.retries,
         "source": entry.source,
         "source_detail": entry.source_detail,
+        "review": {"state": entry.review_state, "reviews": entry.reviews},
         "local_screening": {
             "verdict": entry.verdict,
             "findings": [{"term": f.get("term", ""), "category": f.get("category", ""),

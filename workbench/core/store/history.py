@@ -292,7 +292,12 @@ class HistoryStore:
             if values is None:
                 raise BadInputError(f"history has no request #{request_id}")
             row = dict(zip([d[0] for d in cursor.description], values, strict=True))
-            return self._entry(row, self.images(int(request_id)))
+            entry = self._entry(row, self.images(int(request_id)))
+            entry.reviews = [dict(zip(("image_position", "state", "reviewer", "note", "created_at"), r))
+                             for r in self.db.execute(
+                                 "SELECT image_position, state, reviewer, note, created_at FROM reviews "
+                                 "WHERE request_id = ? ORDER BY id", [int(request_id)]).fetchall()]
+            return entry
 
     def images(self, request_id: int) -> list[StoredImage]:
         with translate_errors(self.path):
@@ -549,7 +554,7 @@ class HistoryStore:
             source_detail=row.get("source_detail"), redacted=bool(row.get("redacted")),
             error_param=row.get("error_param"), error_details=loads(row.get("error_details"), {}),
             request_id_sources=loads(row.get("request_id_sources"), {}), result_model=row.get("result_model"),
-            images=images,
+            images=images, review_state=row.get("review_state"),
         )
 
 
