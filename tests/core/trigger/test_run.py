@@ -113,3 +113,26 @@ def test_moderation_probes_are_history_rows_but_not_image_statistics(sandbox, st
 def test_plan_shows_the_cost_before_starting():
     p = plan(prompt_with(1), ImageParams(model="gpt-image-1"), 0.1)
     assert p.clauses == 32 and p.per_probe and p.worst_case == pytest.approx(p.per_probe * p.max_probes)
+
+
+def test_the_run_is_kept_as_appeal_evidence(sandbox, store):
+    from tests.core.appeal.test_appeal_packet import _check
+    from workbench.core.appeal import PACKET_SCHEMA, AppealStore, build_packet
+    from workbench.core.appeal.document import packet_document, render_markdown
+    from workbench.core.records import GenerationResult, ErrorRecord
+    from workbench.core.store.trigger_runs import runs_for
+    import json
+
+    text = prompt_with(2, count=4)
+    parent = store.begin_request(text, ImageParams())
+    store.complete_request(parent, GenerationResult(outcome="blocked_input", error=ErrorRecord(
+        kind="blocked", stage="input", categories=["violence"], message="blocked")))
+    result = run(sandbox, store, text, mode="image", budget=0.5, parent_id=parent)
+    (saved,) = runs_for(store, parent)
+    assert saved.texts == result.texts and saved.probes == len(result.probes)
+    assert {store.get(i).source for i in saved.probe_ids} == {"trigger"}
+    appeal = AppealStore(store).create([parent])
+    packet = json.loads(json.dumps(build_packet(store, appeal)))
+    _check(packet, PACKET_SCHEMA)
+    assert packet["requests"][0]["trigger_runs"][0]["spans"][0]["text"] == result.texts[0]
+    assert "Find the trigger: narrowed" in render_markdown(packet_document(packet))

@@ -18,7 +18,8 @@ Top level:
   source, local_screening{verdict, findings[{term,category,severity}]}, moderation_scores,
   images[{role,file,sha256,format,width,height}] (`file` is the path inside the ZIP bundle),
   review{state (approved|rejected|null), reviews[{image_position,state,reviewer,note,created_at}]}
-  (optional; human review, added in 1.1)
+  (optional; human review, added in 1.1), trigger_runs[{id,mode,status,probes,probe_history_ids,
+  spent,budget,message,spans[{start,end,text}]}] (optional; find-the-trigger evidence, 1.1)
 - `reproduction[]`: one per distinct normalised prompt - prompt, prompt_key, attempts, judged,
   blocked, passed, other, consistency, first/last attempt and block times, categories, stages,
   settings[{profile,provider,model,endpoint,size,quality,moderation,attempts,blocked,passed}],
@@ -94,7 +95,14 @@ PACKET_SCHEMA: dict[str, Any] = {
                 "role": _STR, "file": _STR, "sha256": _STR, "format": _STR,
                 "width": _INT_OR_NULL, "height": _INT_OR_NULL,
             })},
-        }, optional=["review"])},
+            "trigger_runs": {"type": "array", "items": _object({
+                "id": {"type": "integer"}, "request_id": _INT_OR_NULL, "created_at": _STR, "mode": _STR,
+                "status": _STR, "probes": {"type": "integer"}, "probe_history_ids": {"type": "array"},
+                "spent": {"type": "number"}, "budget": {"type": "number"}, "message": _STR,
+                "spans": {"type": "array", "items": _object({
+                    "start": {"type": "integer"}, "end": {"type": "integer"}, "text": _STR})},
+            })},
+        }, optional=["review", "trigger_runs"])},
         "reproduction": {"type": "array", "items": _object({
             "prompt": _STR, "prompt_key": _STR_OR_NULL, "attempts": {"type": "integer"},
             "judged": {"type": "integer"}, "blocked": {"type": "integer"}, "passed": {"type": "integer"},

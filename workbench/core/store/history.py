@@ -152,6 +152,7 @@ class HistoryStore:
         reference_images: Sequence[bytes | ImageData] = (),
         mask: bytes | ImageData | None = None,
         notes: str = "",
+        source: str = "live",
     ) -> int:
         """Write the `pending` row for a request about to be sent; returns its id.
 
@@ -163,7 +164,7 @@ class HistoryStore:
                                 endpoint=endpoint, findings=findings, verdict=verdict,
                                 moderation_scores=moderation_scores, parent_id=parent_id,
                                 estimated_cost=estimated_cost, notes=notes)
-        row.update(created_at=utc_now(), outcome="pending", owner=this_owner(), source="live")
+        row.update(created_at=utc_now(), outcome="pending", owner=this_owner(), source=source)
         with translate_errors(self.path), self.db.atomic():
             request_id = self._insert(row)
             for position, image in enumerate(reference_images):

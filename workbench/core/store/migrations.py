@@ -235,3 +235,27 @@ def m120_reviews(db: Database) -> None:
     db["reviews"].create_index(["request_id", "image_position", "id"])
     db["requests"].add_column("review_state", str)  # NULL = unreviewed | approved | rejected
     db["requests"].create_index(["review_state"])
+
+
+@history_migrations()
+def m121_trigger_runs(db: Database) -> None:
+    """Find-the-trigger results: which spans of a request's prompt still triggered, how probed."""
+    db.execute(
+        """
+        CREATE TABLE trigger_runs (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER REFERENCES requests(id) ON DELETE CASCADE,  -- NULL: a typed prompt
+            created_at TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            mode TEXT NOT NULL,               -- moderation | image
+            status TEXT NOT NULL,             -- narrowed | not_reproduced | budget | cancelled | error
+            spans_json TEXT NOT NULL DEFAULT '[]',   -- [[start, end], ...] into prompt
+            probes INTEGER NOT NULL DEFAULT 0,
+            probe_ids_json TEXT NOT NULL DEFAULT '[]',
+            spent REAL NOT NULL DEFAULT 0,
+            budget REAL NOT NULL DEFAULT 0,
+            message TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db["trigger_runs"].create_index(["request_id"])

@@ -24,6 +24,7 @@ from workbench.core.errors import UserFacingError
 from workbench.core.records import ErrorRecord, ImageParams
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.models import BLOCKED_OUTCOMES
+from workbench.core.store.trigger_runs import save_run
 from workbench.core.trigger import search, units
 from workbench.core.trigger.units import Span
 
@@ -158,7 +159,7 @@ class _Prober:
             raise BudgetReached()
         self.result.spent += estimate.usd  # charged before sending: a cancelled call may bill
         request = ImageRequest(prompt=text, params=self.params,
-                               meta={"parent_id": self.parent_id, "source": "trigger"})
+                               meta={"parent_id": self.parent_id, "source": "trigger"})  # a history row
         outcome = await self.client.generate(request)
         cost = max(estimate.usd, outcome.actual_cost or 0.0)
         self.result.spent += cost - estimate.usd
@@ -238,6 +239,10 @@ async def find_trigger(prompt: str, client: Any, *, store: HistoryStore | None =
     except _ProbeFailed as exc:
         result.status = "error"
         result.message = f"A probe failed: {exc}"
+    if store is not None and result.probes:
+        save_run(store, request_id=parent_id, prompt=prompt, mode=result.mode, status=result.status,
+                 spans=result.spans, probe_ids=[p.history_id for p in result.probes if p.history_id],
+                 spent=result.spent, budget=budget, message=result.message)
     return result
 
 
