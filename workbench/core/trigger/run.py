@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -119,16 +120,20 @@ class _Prober:
     """One probe kind, with the budget, the history rows and the record of every probe."""
 
     def __init__(self, prompt: str, client: Any, store: HistoryStore | None, parent_id: int | None,
-                 params: ImageParams, budget: float, result: TriggerResult) -> None:
+                 params: ImageParams, budget: float, result: TriggerResult,
+                 on_probe: Callable[[ProbeRecord], None] | None) -> None:
         self.prompt, self.client, self.store, self.parent_id = prompt, client, store, parent_id
         self.params = probe_params(params)
         self.budget = budget
         self.result = result
+        self.on_probe = on_probe
 
     async def __call__(self, kind: str, spans: list[Span]) -> bool:
         text = units.join(self.prompt, spans)
         record = await (self._moderate(text) if kind == "moderation" else self._image(text))
         self.result.probes.append(record)
+        if self.on_probe is not None:
+            self.on_probe(record)
         return record.triggered
 
     async def _moderate(self, text: str) -> ProbeRecord:
@@ -179,9 +184,11 @@ class _ProbeFailed(Exception):
 
 async def find_trigger(prompt: str, client: Any, *, store: HistoryStore | None = None,
                        parent_id: int | None = None, params: ImageParams | None = None,
-                       mode: str = "auto", budget: float = 0.0) -> TriggerResult:
+                       mode: str = "auto", budget: float = 0.0,
+                       on_probe: Callable[[ProbeRecord], None] | None = None) -> TriggerResult:
     """Narrow `prompt` to its trigger; see the module docstring. `client` is an ImageClient
-    whose recorder (if any) writes image probes to history; moderation probes go to `store`."""
+    whose recorder (if any) writes image probes to history; moderation probes go to `store`.
+    `on_probe` is told each probe as it finishes (progress)."""
     if mode not in MODES:
         raise UserFacingError(f"mode must be one of {', '.join(MODES)}")
     if budget < 0 or not math.isfinite(budget):
@@ -191,7 +198,7 @@ async def find_trigger(prompt: str, client: Any, *, store: HistoryStore | None =
     params = params or ImageParams()
     result = TriggerResult(prompt, "not_reproduced", "moderation", budget=budget, parent_id=parent_id)
     result.estimate_per_probe = plan(prompt, params, budget).per_probe
-    prober = _Prober(prompt, client, store, parent_id, params, budget, result)
+    prober = _Prober(prompt, client, store, parent_id, params, budget, result, on_probe)
     clauses = units.clause_spans(prompt)
     try:
         kind = await _first_kind(mode, prober, clauses, budget)
