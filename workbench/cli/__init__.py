@@ -12,6 +12,7 @@ import importlib
 import sys
 
 from workbench import __version__
+from workbench.core.api import sandbox_url
 from workbench.core.errors import UserFacingError
 
 # Sub-command modules, in help order. A module missing from the tree is skipped quietly so
@@ -67,7 +68,15 @@ def _run_gui(args: argparse.Namespace) -> int:
     return int(app.main(screenshot=args.screenshot, tab=args.tab))
 
 
+def shared_sandbox_url() -> str:
+    """The URL of the process-wide Sandbox, started on first use (installed into core)."""
+    from workbench.sandbox import shared_sandbox
+
+    return shared_sandbox().url
+
+
 def main(argv: list[str] | None = None) -> int:
+    sandbox_url.set_provider(shared_sandbox_url)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
