@@ -44,7 +44,10 @@ def workbench_home(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     for var in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID"):
         monkeypatch.delenv(var, raising=False)
-    return home
+    yield home
+    from workbench.logsetup import close_logging  # the CLI opened a log file in this home
+
+    close_logging()
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ import sys
 from workbench import __version__
 from workbench.core.api import sandbox_url
 from workbench.core.errors import UserFacingError
+from workbench.logsetup import setup_logging
 
 # Sub-command modules, in help order. A module missing from the tree is skipped quietly so
 # that commands can land one by one.
@@ -76,6 +77,7 @@ def shared_sandbox_url() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    setup_logging()
     sandbox_url.set_provider(shared_sandbox_url)
     parser = build_parser()
     args = parser.parse_args(argv)
