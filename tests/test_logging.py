@@ -45,7 +45,8 @@ def _session(server: SandboxServer) -> None:
 
     async def traffic():
         async with ImageClient.for_profile(profile, retry=fast) as client:
-            for prompt in (f"a {PROMPT_MARK} kettle", f"a {PROMPT_MARK} massacre", f"a {PROMPT_MARK} fan [sandbox:500]"):
+            for thing in ("kettle", "massacre", "fan [sandbox:500]"):
+                prompt = f"a {PROMPT_MARK} {thing}"
                 await client.generate(ImageRequest(prompt, ImageParams(size="256x256")))
 
     asyncio.run(traffic())

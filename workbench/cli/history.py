@@ -22,6 +22,7 @@ from workbench.core.store import HistoryEntry, HistorySummary
 from workbench.core.store.export import export_to_file, iter_matching_ids, write_export
 from workbench.core.store.timestamps import parse_age
 
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("history", help="list, search, show, export and maintain the request history")
     sub = parser.add_subparsers(dest="history_command", metavar="ACTION", required=True)

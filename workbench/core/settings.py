@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from workbench import paths
-from workbench.core.files import atomic_write_text
 from workbench.core.api.profiles import (
     OPENAI_NAME,
     SANDBOX_NAME,
@@ -25,6 +24,7 @@ from workbench.core.api.profiles import (
     builtin_profiles,
     find_profile,
 )
+from workbench.core.files import atomic_write_text
 
 SCHEMA_VERSION = 1
 
