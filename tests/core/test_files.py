@@ -29,7 +29,7 @@ def test_atomic_write_fsyncs_before_the_rename(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
     monkeypatch.setattr(os, "replace", lambda a, b: (events.append("replace"), real_replace(a, b))[1])
     atomic_write_text(tmp_path / "a.txt", "data")
-    assert events == ["fsync", "replace"]
+    assert events == ["fsync", "replace", "fsync"]  # the file, then the folder entry
 
 
 def test_unwritable_folder_is_one_message(tmp_path):

@@ -1,8 +1,9 @@
 """Reading and writing user files safely: the one atomic writer and the one bounded reader.
 
 Writing: data goes to a temporary file in the destination folder, is flushed to disk (fsync),
-then renamed over the destination - an atomic step on every platform we support - so a crash
-or kill never leaves a half-written file under the final name.
+then renamed over the destination - an atomic step on every platform we support - and the
+folder is flushed too, so a crash or kill never leaves a half-written file under the final
+name and a finished write survives a power cut.
 
 Reading: a file the user names (a prompt list, a log to import, a reference image) is read
 with a size limit, checked before and while reading, and every failure is one clear message.
@@ -39,6 +40,7 @@ def atomic_output(target: Path) -> Iterator[Path]:
         yield tmp
         _fsync(tmp)
         os.replace(tmp, target)
+        _fsync_folder(target.parent)
     except OSError as exc:
         raise BadInputError(f"cannot write {target}: {exc.strerror or exc}") from None
     finally:
@@ -58,6 +60,17 @@ def atomic_write_text(target: Path, text: str) -> None:
 def _fsync(path: Path) -> None:
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows cannot open a folder for this."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def read_bounded(path: Path | str, limit: int, *, name: str | None = None, kind: str = "a file") -> bytes:
