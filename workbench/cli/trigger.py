@@ -35,7 +35,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from workbench.cli.generate import _choose_profile, make_recorder
-    from workbench.core.records import ImageParams
     from workbench.core.trigger.run import plan
 
     if (args.id is None) == (args.prompt is None):

@@ -11,9 +11,9 @@ from workbench.core.api.profiles import Profile
 from workbench.core.compare.grid import Target, run_grid
 from workbench.core.errors import BadInputError
 from workbench.core.records import ImageParams
+from workbench.core.stats import compute_stats
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.recorder import HistoryRecorder
-from workbench.core.stats import compute_stats
 from workbench.sandbox import SandboxServer
 
 

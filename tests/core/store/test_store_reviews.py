@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from tests.core.appeal.test_appeal_packet import _check
+from workbench.core.appeal.document import packet_document, render_markdown
 from workbench.core.appeal.packet import build_packet
 from workbench.core.appeal.schema import PACKET_SCHEMA
-from workbench.core.appeal.document import packet_document, render_markdown
 from workbench.core.appeal.store import AppealStore
 from workbench.core.errors import BadInputError
 from workbench.core.records import GenerationResult, ImageData, ImageParams
@@ -16,8 +17,6 @@ from workbench.core.stats import compute_stats
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.models import HistoryFilter
 from workbench.core.store.reviews import add_review, current_reviews, reviews_for
-
-from tests.core.appeal.test_appeal_packet import _check
 
 
 def _png(seed: int) -> bytes:
@@ -81,7 +80,10 @@ def test_filter_by_review_state(store):
     a, b, c = (_request_with_images(store, 1) for _ in range(3))
     add_review(store, a, "approved")
     add_review(store, b, "rejected")
-    ids = lambda state: {r.id for r in store.search("", HistoryFilter(review=state)).rows}
+
+    def ids(state):
+        return {r.id for r in store.search("", HistoryFilter(review=state)).rows}
+
     assert ids("approved") == {a} and ids("rejected") == {b} and ids("unreviewed") == {c}
 
 

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from tests.core.trigger.test_search import prompt_with
 from workbench.core.api import pricing
 from workbench.core.api.client import ImageClient
 from workbench.core.api.profiles import Profile
@@ -14,8 +15,6 @@ from workbench.core.store.history import HistoryStore
 from workbench.core.store.recorder import HistoryRecorder
 from workbench.core.trigger.run import find_trigger, plan, probe_params
 from workbench.sandbox import SandboxServer
-
-from tests.core.trigger.test_search import prompt_with
 
 
 @pytest.fixture(scope="module")
@@ -116,12 +115,13 @@ def test_plan_shows_the_cost_before_starting():
 
 
 def test_the_run_is_kept_as_appeal_evidence(sandbox, store):
+    import json
+
     from tests.core.appeal.test_appeal_packet import _check
     from workbench.core.appeal import PACKET_SCHEMA, AppealStore, build_packet
     from workbench.core.appeal.document import packet_document, render_markdown
-    from workbench.core.records import GenerationResult, ErrorRecord
+    from workbench.core.records import ErrorRecord, GenerationResult
     from workbench.core.store.trigger_runs import runs_for
-    import json
 
     text = prompt_with(2, count=4)
     parent = store.begin_request(text, ImageParams())

@@ -10,7 +10,8 @@ def _generated(ops, qloop, n=2):
     from workbench.core.records import ImageParams
 
     async def go():
-        outcome = await ops.generate("Sandbox", ImageRequest(prompt="a lighthouse", params=ImageParams(n=n, quality="low")))
+        request = ImageRequest(prompt="a lighthouse", params=ImageParams(n=n, quality="low"))
+        outcome = await ops.generate("Sandbox", request)
         return outcome.history_id
 
     return ops.store().get(qloop.run_until_complete(go()))

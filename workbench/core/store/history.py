@@ -294,7 +294,7 @@ class HistoryStore:
                 raise BadInputError(f"history has no request #{request_id}")
             row = dict(zip([d[0] for d in cursor.description], values, strict=True))
             entry = self._entry(row, self.images(int(request_id)))
-            entry.reviews = [dict(zip(("image_position", "state", "reviewer", "note", "created_at"), r))
+            entry.reviews = [dict(zip(("image_position", "state", "reviewer", "note", "created_at"), r, strict=True))
                              for r in self.db.execute(
                                  "SELECT image_position, state, reviewer, note, created_at FROM reviews "
                                  "WHERE request_id = ? ORDER BY id", [int(request_id)]).fetchall()]

@@ -225,10 +225,7 @@ async def find_trigger(prompt: str, client: Any, *, store: HistoryStore | None =
                 narrowed.append(span)
                 continue
 
-            def best_phrase(spans: list[Span], done: list[Span] = list(narrowed),
-                            rest: list[Span] = rest) -> None:
-                best(done + spans + rest)
-
+            best_phrase = _reporter(best, list(narrowed), rest)
             got = await search.narrow(phrases, probe, context=narrowed + rest, on_confirmed=best_phrase)
             best_phrase(got)
             narrowed += got
@@ -251,6 +248,12 @@ async def find_trigger(prompt: str, client: Any, *, store: HistoryStore | None =
                  spans=result.spans, probe_ids=[p.history_id for p in result.probes if p.history_id],
                  spent=result.spent, budget=budget, message=result.message)
     return result
+
+
+def _reporter(best: Callable[[list[Span]], None], done: list[Span],
+              rest: list[Span]) -> Callable[[list[Span]], None]:
+    """Report a clause's narrowed phrases together with the other clauses' spans."""
+    return lambda spans: best(done + spans + rest)
 
 
 async def _first_kind(mode: str, prober: _Prober, clauses: list[Span], budget: float) -> str | None:
