@@ -28,6 +28,9 @@ COMMAND_MODULES = (
     "appeal",
     "import_cmd",
     "stats",
+    "trigger",
+    "compare",
+    "review",
 )
 
 

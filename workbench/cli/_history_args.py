@@ -22,7 +22,10 @@ def add_filter_args(parser: argparse.ArgumentParser, *, outcome: bool = True) ->
     group.add_argument("--model", help="only this model")
     group.add_argument("--since", metavar="DATE", help="from this date or UTC timestamp (inclusive)")
     group.add_argument("--until", metavar="DATE", help="up to this date or UTC timestamp (inclusive)")
-    group.add_argument("--source", choices=("live", "import", "demo"), help="only live, imported or demo rows")
+    group.add_argument("--source", choices=("live", "import", "demo", "trigger"),
+                       help="only live, imported, demo or find-the-trigger rows")
+    group.add_argument("--review", choices=("approved", "rejected", "unreviewed"),
+                       help="only requests in this human-review state")
     group.add_argument("--request-id", metavar="ID", help="only requests with this provider request ID")
 
 
@@ -38,7 +41,7 @@ def filter_from_args(args: argparse.Namespace) -> HistoryFilter:
     return HistoryFilter(
         outcomes=tuple(dict.fromkeys(outcomes)), category=args.category, stage=args.stage,
         profile=args.profile, model=args.model, since=since, until=until, source=args.source,
-        request_id=args.request_id,
+        request_id=args.request_id, review=getattr(args, "review", None),
     )
 
 

@@ -169,6 +169,11 @@ def format_entry(e: HistoryEntry) -> str:
         lines.append(f"rewrite of:  #{e.parent_id}")
     for image in e.images:
         lines.append(f"image:       {image.role} {image.width}x{image.height} {image.path}")
+    if e.review_state:
+        lines.append(f"review:      {e.review_state}")
+    for r in e.reviews:
+        what = f"image {r['image_position']}" if r["image_position"] else "request"
+        lines.append(f"  {r['created_at']} {r['state']} {what} by {safe(r['reviewer']) or '?'}: {safe(r['note'], 200)}")
     lines += ["", "prompt:", safe_block(e.prompt) or "(empty)"]
     if e.raw_body:
         lines += ["", "raw error body:", safe_block(pretty_body(e.raw_body))]

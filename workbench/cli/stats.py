@@ -54,6 +54,10 @@ def format_stats(s: DashboardStats) -> str:
         lines.append(f"trend per {s.trend_unit} (last 14):")
         lines += [f"  {p.period}  {p.total:>6}  blocked {p.blocked:>5}  {_pct(p.rate):>8}  {p.band}"
                   for p in s.trend[-14:]]
+    rv = s.reviews
+    if any(rv.values()):
+        lines.append(f"human review: {rv['approved']} approved, {rv['rejected']} rejected, "
+                     f"{rv['unreviewed']} not reviewed (requests with images)")
     if s.calibration_terms:
         lines.append("calibration (local finding -> actual outcome):")
         lines += [f"  {safe(t.term, 32):<32} {t.category:<16} blocked {t.blocked:>5} / {t.requests:<6} "

@@ -136,6 +136,7 @@ class DashboardStats:
     calibration_terms: list[CalibrationRow]
     calibration: list[CalibrationRow]
     blocked_without_findings: int  # blocks the local screening did not see coming
+    reviews: dict[str, int] = field(default_factory=dict)  # requests with images by review state
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -147,7 +148,9 @@ def compute_stats(store: HistoryStore, flt: HistoryFilter | None = None, *, tren
     if trend not in ("day", "week"):
         raise ValueError("trend must be 'day' or 'week'")
     where, params = where_clause(flt, "r")
-    scope = f"WITH f AS (SELECT * FROM requests r{' WHERE ' + where if where else ''}) "
+    # Moderation probes (find the trigger) are history rows but not image requests.
+    where = " AND ".join(filter(None, ["r.endpoint != 'moderate'", where]))
+    scope = f"WITH f AS (SELECT * FROM requests r WHERE {where}) "
     q = _Query(store, scope, params)
     with translate_errors(store.path):
         by_outcome = dict(q.rows("SELECT outcome, count(*) FROM f GROUP BY outcome ORDER BY 2 DESC"))
@@ -168,6 +171,7 @@ def compute_stats(store: HistoryStore, flt: HistoryFilter | None = None, *, tren
             blocked_without_findings=int(q.value(
                 f"SELECT count(*) FROM f WHERE outcome IN {_BLOCKED} "
                 "AND NOT EXISTS (SELECT 1 FROM request_findings rf WHERE rf.request_id = f.id)")),
+            reviews=_reviews(q),
         )
 
 
@@ -258,6 +262,14 @@ def _costs(q: _Query) -> CostTotals:
         actual_cost=sum(m.actual_cost for m in by_model), estimated_cost=sum(m.estimated_cost for m in by_model),
         priced_requests=sum(int(r[7] or 0) for r in rows), input_tokens=sum(int(r[5]) for r in rows),
         output_tokens=sum(int(r[6]) for r in rows), by_model=by_model)
+
+
+def _reviews(q: _Query) -> dict[str, int]:
+    counts = {"approved": 0, "rejected": 0, "unreviewed": 0}
+    counts.update(dict(q.rows(
+        "SELECT coalesce(review_state, 'unreviewed'), count(*) FROM f WHERE EXISTS "
+        "(SELECT 1 FROM images i WHERE i.request_id = f.id AND i.role = 'output') GROUP BY 1")))
+    return counts
 
 
 def _calibration(q: _Query, *, per_model: bool) -> list[CalibrationRow]:

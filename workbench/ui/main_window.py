@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
         self.generate_action = self._action(generate_menu, "&Generate", QKeySequence("Ctrl+Return"))
         self.cancel_action = self._action(generate_menu, "&Cancel request", QKeySequence("Ctrl+."))
         self.moderation_action = self._action(generate_menu, "Check &moderation now", QKeySequence("Ctrl+M"))
+        generate_menu.addSeparator()
+        self.trigger_action = self._action(generate_menu, "Find the &trigger…", QKeySequence("Ctrl+Shift+T"))
+        self.compare_action = self._action(generate_menu, "Co&mpare across models…", QKeySequence("Ctrl+Shift+M"))
 
         view_menu = bar.addMenu("&View")
         self.tab_actions = []
@@ -203,6 +206,8 @@ class MainWindow(QMainWindow):
         self.generate_action.triggered.connect(self.generate_panel.generate)
         self.cancel_action.triggered.connect(self.generate_panel.cancel)
         self.moderation_action.triggered.connect(self._on_check_moderation)
+        self.trigger_action.triggered.connect(lambda: self.show_trigger())
+        self.compare_action.triggered.connect(lambda: self.show_compare())
 
         self.editor_panel.scan_updated.connect(self.fix_panel.set_scan)
         self.editor_panel.scan_updated.connect(self._on_scan_updated)
@@ -278,6 +283,36 @@ class MainWindow(QMainWindow):
         from workbench.ui.audit import BatchAuditDialog
 
         return BatchAuditDialog.open_for(self.ops, self)
+
+    def show_trigger(self, prompt: str | None = None, parent_id: int | None = None, params=None):
+        """Generate › Find the trigger: for the editor's prompt, or a history request's."""
+        from workbench.ui.trigger.dialog import TriggerDialog
+
+        text = self.editor.text() if prompt is None else prompt
+        if not text.strip():
+            messages.info("Write or restore a prompt first: find the trigger narrows it.")
+            return None
+        dialog = TriggerDialog(self.ops, text, parent_id=parent_id,
+                               params=params or self.generate_panel.form.params(),
+                               profile_name=self.generate_panel.profile_name(), parent=self)
+        dialog.show_in_editor.connect(self._show_trigger_spans)
+        dialog.show()
+        return dialog
+
+    def _show_trigger_spans(self, prompt: str, spans: list) -> None:
+        if self.editor.text() != prompt:
+            self.editor.replace_text(prompt)
+        self.editor.mark_spans(spans)
+        self.tabs.setCurrentIndex(0)
+
+    def show_compare(self, prompt: str | None = None):
+        """Generate › Compare across models: the editor's prompt on several profiles × models."""
+        from workbench.ui.compare.window import CompareWindow
+
+        window = CompareWindow(self.ops, self.editor.text() if prompt is None else prompt,
+                               params=self.generate_panel.form.params(), parent=self)
+        window.show()
+        return window
 
     def show_import_dialog(self):
         """File › Import errors…: the History tab's import dialog (None if History is unavailable)."""

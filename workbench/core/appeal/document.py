@@ -119,6 +119,18 @@ def _request_blocks(doc: Document, request: dict[str, Any]) -> None:
     if request["images"]:
         add(Heading("Images", 3))
         add(Bullets(tuple(f"{i['role']}: {i['file']} (sha256 {i['sha256'][:16]}...)" for i in request["images"])))
+    for run in request.get("trigger_runs") or ():
+        add(Heading(f"Find the trigger: {run['status']} ({run['mode']} probes)", 3))
+        spans = tuple(f"“{s['text']}” (characters {s['start']}–{s['end']})" for s in run["spans"])
+        add(Bullets(spans + (f"{run['probes']} probes, each in history: "
+                             + ", ".join(f"#{i}" for i in run["probe_history_ids"]), run["message"])))
+    review = request.get("review") or {}
+    if review.get("reviews"):
+        add(Heading(f"Human review: {review['state'] or 'unreviewed'}", 3))
+        add(Bullets(tuple(
+            f"{r['state']} {'image ' + str(r['image_position']) if r['image_position'] else 'request'}"
+            f" by {r['reviewer'] or 'unnamed reviewer'} ({r['created_at']})" + (f": {r['note']}" if r['note'] else "")
+            for r in review["reviews"])))
 
 
 def _reproduction_blocks(doc: Document, group: dict[str, Any]) -> None:

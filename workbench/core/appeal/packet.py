@@ -24,6 +24,7 @@ from workbench.core.store.images import EXTENSIONS
 from workbench.core.store.models import BLOCKED_OUTCOMES, HistoryEntry
 from workbench.core.store.scrub import PROMPT_MARK, redact_echoes, scrub_value
 from workbench.core.store.timestamps import utc_now
+from workbench.core.store.trigger_runs import runs_for
 
 CHECKLIST = (
     ("error_response", "Full error response, including the request ID"),
@@ -39,6 +40,8 @@ def build_packet(history: HistoryStore, appeal: Appeal, *, redact_echoes_in_bodi
     """The appeal packet as a JSON-ready dict (schema `prompt-workbench/appeal-packet` v1)."""
     entries = [history.get(rid) for rid in appeal.request_ids]
     requests = [_request(e, redact_echoes_in_bodies) for e in entries]
+    for request, entry in zip(requests, entries, strict=True):
+        request["trigger_runs"] = [run.to_dict() for run in runs_for(history, entry.id)]
     keys = list(dict.fromkeys(e.prompt_key for e in entries if e.prompt_key))
     reproduction = [_reproduction(history.same_prompt(k)) for k in keys]
     packet = {
@@ -138,6 +141,7 @@ def _request(entry: HistoryEntry, redact: bool) -> dict[str, Any]:
         "retries": entry.retries,
         "source": entry.source,
         "source_detail": entry.source_detail,
+        "review": {"state": entry.review_state, "reviews": entry.reviews},
         "local_screening": {
             "verdict": entry.verdict,
             "findings": [{"term": f.get("term", ""), "category": f.get("category", ""),

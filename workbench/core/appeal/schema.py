@@ -16,7 +16,10 @@ Top level:
   safety_violations,details}, request_ids[] (every ID: header, message, proxy),
   request_id_sources{id: where}, raw_error_body (the full response), latency_ms, retries,
   source, local_screening{verdict, findings[{term,category,severity}]}, moderation_scores,
-  images[{role,file,sha256,format,width,height}] (`file` is the path inside the ZIP bundle)
+  images[{role,file,sha256,format,width,height}] (`file` is the path inside the ZIP bundle),
+  review{state (approved|rejected|null), reviews[{image_position,state,reviewer,note,created_at}]}
+  (optional; human review, added in 1.1), trigger_runs[{id,mode,status,probes,probe_history_ids,
+  spent,budget,message,spans[{start,end,text}]}] (optional; find-the-trigger evidence, 1.1)
 - `reproduction[]`: one per distinct normalised prompt - prompt, prompt_key, attempts, judged,
   blocked, passed, other, consistency, first/last attempt and block times, categories, stages,
   settings[{profile,provider,model,endpoint,size,quality,moderation,attempts,blocked,passed}],
@@ -38,8 +41,10 @@ _NUM_OR_NULL = {"type": ["number", "null"]}
 _STR_LIST = {"type": "array", "items": _STR}
 
 
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": required or list(properties)}
+def _object(properties: dict[str, Any], optional: list[str] | None = None) -> dict[str, Any]:
+    """An object whose properties are all required except `optional` (fields added later)."""
+    required = [name for name in properties if name not in (optional or ())]
+    return {"type": "object", "properties": properties, "required": required}
 
 
 PACKET_SCHEMA: dict[str, Any] = {
@@ -74,6 +79,13 @@ PACKET_SCHEMA: dict[str, Any] = {
             "request_ids": _STR_LIST, "request_id_sources": {"type": "object"},
             "raw_error_body": _STR, "latency_ms": _NUM_OR_NULL, "retries": {"type": "integer"},
             "source": _STR, "source_detail": _STR_OR_NULL,
+            "review": _object({
+                "state": _STR_OR_NULL,
+                "reviews": {"type": "array", "items": _object({
+                    "image_position": _INT_OR_NULL, "state": {"enum": ["approved", "rejected"]},
+                    "reviewer": _STR, "note": _STR, "created_at": _STR,
+                })},
+            }),
             "local_screening": _object({
                 "verdict": _STR_OR_NULL,
                 "findings": {"type": "array", "items": _object({"term": _STR, "category": _STR, "severity": _STR})},
@@ -83,7 +95,14 @@ PACKET_SCHEMA: dict[str, Any] = {
                 "role": _STR, "file": _STR, "sha256": _STR, "format": _STR,
                 "width": _INT_OR_NULL, "height": _INT_OR_NULL,
             })},
-        })},
+            "trigger_runs": {"type": "array", "items": _object({
+                "id": {"type": "integer"}, "request_id": _INT_OR_NULL, "created_at": _STR, "mode": _STR,
+                "status": _STR, "probes": {"type": "integer"}, "probe_history_ids": {"type": "array"},
+                "spent": {"type": "number"}, "budget": {"type": "number"}, "message": _STR,
+                "spans": {"type": "array", "items": _object({
+                    "start": {"type": "integer"}, "end": {"type": "integer"}, "text": _STR})},
+            })},
+        }, optional=["review", "trigger_runs"])},
         "reproduction": {"type": "array", "items": _object({
             "prompt": _STR, "prompt_key": _STR_OR_NULL, "attempts": {"type": "integer"},
             "judged": {"type": "integer"}, "blocked": {"type": "integer"}, "passed": {"type": "integer"},

@@ -31,7 +31,7 @@ EXPORT_COLUMNS = (
     "moderation", "profile", "provider", "base_url", "http_status", "error_kind", "error_type", "error_code",
     "error_message", "stage", "categories", "request_ids", "latency_ms", "input_tokens", "output_tokens",
     "total_tokens", "estimated_cost", "actual_cost", "retries", "parent_id", "source", "source_detail",
-    "verdict", "notes", "redacted",
+    "verdict", "notes", "redacted", "review_state",
 )
 
 PAGE = 1000  # ids read per search page

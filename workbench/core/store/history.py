@@ -152,6 +152,7 @@ class HistoryStore:
         reference_images: Sequence[bytes | ImageData] = (),
         mask: bytes | ImageData | None = None,
         notes: str = "",
+        source: str = "live",
     ) -> int:
         """Write the `pending` row for a request about to be sent; returns its id.
 
@@ -163,7 +164,7 @@ class HistoryStore:
                                 endpoint=endpoint, findings=findings, verdict=verdict,
                                 moderation_scores=moderation_scores, parent_id=parent_id,
                                 estimated_cost=estimated_cost, notes=notes)
-        row.update(created_at=utc_now(), outcome="pending", owner=this_owner(), source="live")
+        row.update(created_at=utc_now(), outcome="pending", owner=this_owner(), source=source)
         with translate_errors(self.path), self.db.atomic():
             request_id = self._insert(row)
             for position, image in enumerate(reference_images):
@@ -292,7 +293,12 @@ class HistoryStore:
             if values is None:
                 raise BadInputError(f"history has no request #{request_id}")
             row = dict(zip([d[0] for d in cursor.description], values, strict=True))
-            return self._entry(row, self.images(int(request_id)))
+            entry = self._entry(row, self.images(int(request_id)))
+            entry.reviews = [dict(zip(("image_position", "state", "reviewer", "note", "created_at"), r, strict=True))
+                             for r in self.db.execute(
+                                 "SELECT image_position, state, reviewer, note, created_at FROM reviews "
+                                 "WHERE request_id = ? ORDER BY id", [int(request_id)]).fetchall()]
+            return entry
 
     def images(self, request_id: int) -> list[StoredImage]:
         with translate_errors(self.path):
@@ -549,7 +555,7 @@ class HistoryStore:
             source_detail=row.get("source_detail"), redacted=bool(row.get("redacted")),
             error_param=row.get("error_param"), error_details=loads(row.get("error_details"), {}),
             request_id_sources=loads(row.get("request_id_sources"), {}), result_model=row.get("result_model"),
-            images=images,
+            images=images, review_state=row.get("review_state"),
         )
 
 

@@ -235,3 +235,51 @@ def m008_error_details(db: Database) -> None:
     requests.add_column("error_details", str, not_null_default="{}")
     requests.add_column("request_id_sources", str, not_null_default="{}")
     requests.add_column("result_model", str)  # the model the provider says answered
+
+
+@history_migrations()
+def m120_reviews(db: Database) -> None:
+    """Human review: approve or reject a request or one of its images, with reviewer and note.
+
+    Reviews are append-only (the latest per request and image counts); `requests.review_state`
+    keeps the request's current state so History can filter on it without a join."""
+    db.execute(
+        """
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+            image_position INTEGER,            -- 1-based output image; NULL = the whole request
+            state TEXT NOT NULL CHECK (state IN ('approved', 'rejected')),
+            reviewer TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db["reviews"].create_index(["request_id", "image_position", "id"])
+    db["requests"].add_column("review_state", str)  # NULL = unreviewed | approved | rejected
+    db["requests"].create_index(["review_state"])
+
+
+@history_migrations()
+def m121_trigger_runs(db: Database) -> None:
+    """Find-the-trigger results: which spans of a request's prompt still triggered, how probed."""
+    db.execute(
+        """
+        CREATE TABLE trigger_runs (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER REFERENCES requests(id) ON DELETE CASCADE,  -- NULL: a typed prompt
+            created_at TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            mode TEXT NOT NULL,               -- moderation | image
+            status TEXT NOT NULL,             -- narrowed | not_reproduced | budget | cancelled | error
+            spans_json TEXT NOT NULL DEFAULT '[]',   -- [[start, end], ...] into prompt
+            probes INTEGER NOT NULL DEFAULT 0,
+            probe_ids_json TEXT NOT NULL DEFAULT '[]',
+            spent REAL NOT NULL DEFAULT 0,
+            budget REAL NOT NULL DEFAULT 0,
+            message TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db["trigger_runs"].create_index(["request_id"])

@@ -104,6 +104,8 @@ class HistoryEntry:
     request_id_sources: dict[str, str] = field(default_factory=dict)
     result_model: str | None = None
     images: list[StoredImage] = field(default_factory=list)
+    review_state: str | None = None  # approved | rejected | None (unreviewed)
+    reviews: list[dict[str, Any]] = field(default_factory=list)  # oldest first (core/store/reviews.py)
 
     @property
     def request_id(self) -> str | None:
@@ -131,6 +133,7 @@ class HistoryFilter:
     source: str | None = None
     request_id: str | None = None  # substring of any stored request ID
     ids: tuple[int, ...] = ()
+    review: str | None = None  # approved | rejected | unreviewed (core/store/reviews.py)
 
 
 @dataclass

@@ -64,6 +64,11 @@ def where_clause(flt: HistoryFilter | None, alias: str = "requests") -> tuple[st
     if flt.request_id:
         parts.append(f"instr({a}.request_ids, ?) > 0")
         params.append(flt.request_id)
+    if flt.review == "unreviewed":
+        parts.append(f"{a}.review_state IS NULL")
+    elif flt.review:
+        parts.append(f"{a}.review_state = ?")
+        params.append(flt.review)
     if flt.ids:
         parts.append(f"{a}.id IN ({', '.join('?' for _ in flt.ids)})")
         params.extend(int(i) for i in flt.ids)

@@ -48,6 +48,7 @@ class HistoryRecorder:
             estimated_cost=context.estimated_cost,
             reference_images=[image.data for image in request.images],
             mask=request.mask.data if request.mask is not None else None,
+            source=meta.get("source", "live"),  # "trigger" for find-the-trigger probes
         )
         self._changed()
 

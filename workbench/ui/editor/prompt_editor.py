@@ -16,8 +16,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPolygon, QTextCursor
-from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
+from PySide6.QtGui import QColor, QFont, QPainter, QPolygon, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from workbench.core.screening.models import SEVERITY_RANK, Finding, ScanResult
 from workbench.ui import labels, theme
@@ -162,6 +162,7 @@ class PromptEditor(QPlainTextEdit):
     def _on_contents_change(self, _position: int, removed: int, added: int) -> None:
         if (removed == 0 and added == 0) or self._batch:
             return
+        self._clear_marks()  # marked spans (find the trigger) belong to the old text
         text = self._raw_text()
         if len(text) > LIVE_SCAN_LIMIT:
             self._text, self._map = text, OffsetMap(text)
@@ -252,6 +253,25 @@ class PromptEditor(QPlainTextEdit):
         if 0 <= index < len(self._text) and self._text[index] in INVISIBLE_CHARS:
             return self._text[index]
         return None
+
+    def mark_spans(self, spans: Sequence[tuple[int, int]], colour: QColor | None = None) -> None:
+        """Outline spans of the current text (find-the-trigger results) until the text changes."""
+        selections = []
+        for start, end in spans:
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(min(self._map.to_qt(start), self.document().characterCount() - 1))
+            cursor.setPosition(min(self._map.to_qt(end), self.document().characterCount() - 1),
+                               QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            fmt.setBackground(colour or QColor(255, 170, 0, 110))
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor, selection.format = cursor, fmt
+            selections.append(selection)
+        self.setExtraSelections(selections)
+
+    def _clear_marks(self) -> None:
+        if self.extraSelections():
+            self.setExtraSelections([])
 
     def select_finding(self, finding: Finding) -> None:
         """Select a finding's span and bring it into view (from the findings list)."""

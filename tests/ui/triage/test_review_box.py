@@ -1,0 +1,47 @@
+"""The review box: approve/reject a request or an image, state and list update, bad input."""
+
+from __future__ import annotations
+
+from workbench.ui.review.box import ReviewBox
+
+
+def _generated(ops, qloop, n=2):
+    from workbench.core.api.request import ImageRequest
+    from workbench.core.records import ImageParams
+
+    async def go():
+        request = ImageRequest(prompt="a lighthouse", params=ImageParams(n=n, quality="low"))
+        outcome = await ops.generate("Sandbox", request)
+        return outcome.history_id
+
+    return ops.store().get(qloop.run_until_complete(go()))
+
+
+def test_reviewing_an_image_then_the_request(qtbot, ops, qloop, said):
+    entry = _generated(ops, qloop)
+    box = ReviewBox(ops.store)
+    qtbot.addWidget(box)
+    seen = []
+    box.reviewed.connect(seen.append)
+    box.set_entry(entry)
+    assert [box.target.itemText(i) for i in range(box.target.count())] == ["Whole request", "Image 1", "Image 2"]
+    assert box.state.text() == "State: not reviewed"
+    box.target.setCurrentIndex(2)
+    box.note.setText("<b>six fingers</b>")
+    box.reviewer.setText("ana")
+    box.reject.click()
+    assert seen == [entry.id]
+    assert box.state.text() == "State: rejected"
+    assert "rejected image 2 by ana: <b>six fingers</b>" in box.reviews.item(0).text()
+    assert box.note.text() == ""
+    box.target.setCurrentIndex(0)
+    box.approve.click()
+    assert ops.store().get(entry.id).review_state == "approved"
+    assert box.reviews.count() == 2
+
+
+def test_no_entry_disables_the_box(qtbot, ops):
+    box = ReviewBox(ops.store)
+    qtbot.addWidget(box)
+    box.set_entry(None)
+    assert not box.isEnabled()
