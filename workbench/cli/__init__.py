@@ -26,6 +26,8 @@ COMMAND_MODULES = (
     "appeal",
     "import_cmd",
     "stats",
+    "team",
+    "serve",
 )
 
 
