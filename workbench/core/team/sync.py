@@ -27,7 +27,7 @@ from typing import Any
 from workbench.core.errors import UserFacingError
 from workbench.core.store.db import translate_errors
 from workbench.core.store.history import HistoryStore
-from workbench.core.store.scrub import scrub_value
+from workbench.core.store.scrub import scrub_text, scrub_value
 from workbench.core.store.timestamps import utc_now
 from workbench.core.team import server_schema
 from workbench.core.team.connection import TeamServer
@@ -116,16 +116,28 @@ def _insert_requests(conn: Any, rows: list[dict[str, Any]], columns: list[str], 
                   "prompt TEXT, parent_gid TEXT, data JSONB) ON COMMIT DELETE ROWS")
     with conn.cursor().copy("COPY push_requests FROM STDIN") as copy:
         for row in rows:
-            data = scrub_value({c: row[c] for c in columns}, secrets)
+            data, prompt = _scrubbed_json({c: row[c] for c in columns}, secrets)
             copy.write_row((row["gid"], row["origin"] or me, row["created_at"], row["outcome"], row["model"],
                             row["profile"], row["stage"], row["categories"] or "[]", row["request_ids"] or "[]",
-                            data.get("prompt") or "", row["parent_gid"], json.dumps(data, ensure_ascii=False)))
+                            prompt, row["parent_gid"], data))
     inserted = conn.execute(
         "INSERT INTO team_requests (gid, origin, created_at, outcome, model, profile, stage, categories, "
         "request_ids, prompt, parent_gid, data) SELECT p.* FROM push_requests p "
         "WHERE NOT EXISTS (SELECT 1 FROM team_tombstones t WHERE t.gid = p.gid) "
         "ON CONFLICT (gid) DO NOTHING RETURNING gid").fetchall()
     return len(inserted)
+
+
+def _scrubbed_json(data: dict[str, Any], secrets: tuple[str, ...]) -> tuple[str, str]:
+    """The row as JSON with secrets removed, and its prompt: one pass over the whole text (the
+    store scrubbed every value when it was written; this is the last check before it leaves)."""
+    text = scrub_text(json.dumps(data, ensure_ascii=False), secrets) or "{}"
+    try:
+        clean = json.loads(text)
+    except ValueError:  # a replacement broke the JSON: scrub value by value instead
+        clean = scrub_value(data, secrets)
+        text = json.dumps(clean, ensure_ascii=False)
+    return text, clean.get("prompt") or ""
 
 
 def _push_images(store: HistoryStore, conn: Any, rows: list[dict[str, Any]], *, images: bool, cap: int) -> int:
