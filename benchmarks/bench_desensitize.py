@@ -46,7 +46,7 @@ def load_unsafe(folder: Path) -> list[tuple[str, str]]:
 
 def untouched(original: str, result) -> bool:
     edits = sorted(result.edits, key=lambda e: e.start)
-    for a, b in zip(edits, edits[1:]):
+    for a, b in zip(edits, edits[1:], strict=False):
         if a.end > b.start:
             return False
     if any(original[e.start : e.end] != e.before for e in edits):

@@ -59,7 +59,7 @@ def bench_startup(runs: int) -> list[float]:
             env = dict(os.environ, WORKBENCH_HOME=home, QT_QPA_PLATFORM="offscreen")
             started = time.time()
             out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, env=env, timeout=60)
-            line = next((l for l in out.stdout.splitlines() if l.startswith("SHOWN ")), None)
+            line = next((row for row in out.stdout.splitlines() if row.startswith("SHOWN ")), None)
             if line is None:
                 raise SystemExit(f"start-up run failed:\n{out.stderr[-2000:]}")
             times.append(float(line.split()[1]) - started)

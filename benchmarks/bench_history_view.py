@@ -68,6 +68,7 @@ def prepare_home(rows: int, keep: str | None) -> tuple[str, float | None]:
 
 async def measure(args) -> dict:
     from PySide6.QtCore import QTimer
+
     from workbench.ui.dashboard import DashboardView
     from workbench.ui.history import HistoryView
     from workbench.ui.operations import Operations

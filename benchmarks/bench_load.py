@@ -64,7 +64,7 @@ def run_measured(args: list[str], stdout=subprocess.DEVNULL) -> tuple[float, flo
 
 
 def bench_audit(max_prompts: int) -> None:
-    print(f"audit benchmark: `workbench audit --json FILE`, peak RSS of the child process")
+    print("audit benchmark: `workbench audit --json FILE`, peak RSS of the child process")
     folder = Path(tempfile.mkdtemp(prefix="wb-audit-"))
     sizes = sorted({1_000, 10_000, max_prompts})
     first_rss = None
@@ -184,7 +184,7 @@ def _timed(fn, repeat: int) -> list[float]:
 def _line(name: str, values: list[float], bar: float | None) -> str:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    verdict = "" if bar is None else ("   OK (bar %g ms)" % bar if p95 <= bar else "   OVER (bar %g ms)" % bar)
+    verdict = "" if bar is None else (f"   OK (bar {bar:g} ms)" if p95 <= bar else f"   OVER (bar {bar:g} ms)")
     return f"  {name:<50} p50 {statistics.median(values):8.1f} ms   p95 {p95:8.1f} ms{verdict}"
 
 

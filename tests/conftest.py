@@ -44,7 +44,10 @@ def workbench_home(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     for var in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID"):
         monkeypatch.delenv(var, raising=False)
-    return home
+    yield home
+    from workbench.logsetup import close_logging  # the CLI opened a log file in this home
+
+    close_logging()
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +66,14 @@ def pytest_collection_modifyitems(config, items):
         if "qapp" in names or "qtbot" in names:
             item.add_marker(pytest.mark.gui)
     items.sort(key=lambda item: 1 if item.get_closest_marker("gui") else 0)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def sandbox_url_provider():
+    """Core asks for the Sandbox's URL through a provider; install the one app.py and the CLI do."""
+    from workbench.cli import shared_sandbox_url
+    from workbench.core.api import sandbox_url
+
+    sandbox_url.set_provider(shared_sandbox_url)
+    yield
+    sandbox_url.set_provider(None)

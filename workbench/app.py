@@ -92,7 +92,13 @@ def main(
     from PySide6.QtWidgets import QApplication
 
     from workbench import paths
+    from workbench.cli import shared_sandbox_url
+    from workbench.core.api import sandbox_url
+    from workbench.logsetup import setup_logging
     from workbench.ui import gc_guard, messages, theme, uistate
+
+    setup_logging()
+    sandbox_url.set_provider(shared_sandbox_url)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(paths.APP_NAME)

@@ -3,7 +3,7 @@
 #   packaging/linux/install-desktop.sh                      # for this user, under ~/.local
 #   packaging/linux/install-desktop.sh --prefix /usr/local  # system-wide (run as root)
 #   packaging/linux/install-desktop.sh --bundle dist/prompt-workbench   # also link the frozen app
-# Without --bundle, the menu entry runs `workbench` from PATH (e.g. a pip install).
+# Without --bundle, the menu entry runs `workbench-gui` from PATH (e.g. a pip install).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ID=io.github.promptworkbench.PromptWorkbench
@@ -25,6 +25,8 @@ done
 if [ -n "$BUNDLE" ]; then
   mkdir -p "$PREFIX/bin"
   ln -sf "$BUNDLE/workbench" "$PREFIX/bin/workbench"
+  # With no sub-command the bundle's binary is the desktop app (Linux opens no console for it).
+  ln -sf "$BUNDLE/workbench" "$PREFIX/bin/workbench-gui"
 fi
 command -v update-desktop-database >/dev/null && update-desktop-database -q "$SHARE/applications" || true
 command -v gtk-update-icon-cache >/dev/null && gtk-update-icon-cache -q -t "$SHARE/icons/hicolor" || true

@@ -74,7 +74,7 @@ def test_clean_prompt(capsys):
 
 
 def test_stdin():
-    proc = run_cli("desensitize", "--json", "-", stdin="a sword\n".encode())
+    proc = run_cli("desensitize", "--json", "-", stdin=b"a sword\n")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["original"] == "a sword\n" and out["rewritten"].endswith("ornate ceremonial blade\n")

@@ -36,7 +36,7 @@ def test_scan_human_readable(capsys):
 
 
 def test_scan_stdin():
-    proc = run_cli("scan", "--json", "-", stdin="a nude figure".encode())
+    proc = run_cli("scan", "--json", "-", stdin=b"a nude figure")
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["categories"] == ["sexual"]
 

@@ -52,9 +52,9 @@ def test_metainfo_validates():
 
 def test_desktop_entry_launches_the_installed_command_with_our_icon():
     entry = _desktop_entry()
-    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["gui-scripts"]
     assert entry["Type"] == "Application"
-    assert entry["Exec"].split()[0] in scripts  # the console script pip installs
+    assert entry["Exec"].split()[0] in scripts  # the GUI script pip installs (no console on Windows)
     assert entry["Icon"] == APP_ID
     assert entry["Terminal"] == "false"
 

@@ -83,7 +83,7 @@ class FaultServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.sock.getsockname()[1]}/v1"
 
-    def __enter__(self) -> "FaultServer":
+    def __enter__(self) -> FaultServer:
         self._thread.start()
         return self
 

@@ -109,7 +109,7 @@ def test_kill_during_an_appeal_export_never_leaves_a_partial_file_under_its_name
     out = tmp_path / "exports"
     out.mkdir()
     target = out / "appeal.zip"
-    for attempt in range(3):  # the kill must land mid-write; retry if the export was too quick
+    for _attempt in range(3):  # the kill must land mid-write; retry if the export was too quick
         export = _popen_cli("appeal", "export", "1", "--format", "zip", "--output", str(target), cwd=tmp_path)
         temp = _wait_for(lambda: list(out.glob(".appeal.zip.*.part")) or export.poll() is not None,
                          what="the export to start writing")

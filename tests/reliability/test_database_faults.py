@@ -18,12 +18,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from reliability_helpers import assert_one_line_error, blocked_log, file_digest, run_cli
 
 from workbench.core.errors import StoreError
 from workbench.core.records import GenerationResult, ImageParams
 from workbench.core.store import HistoryStore
-
-from reliability_helpers import assert_one_line_error, blocked_log, file_digest, run_cli
 
 
 def _seed(tmp_path: Path, count: int = 30) -> None:

@@ -54,7 +54,10 @@ def pg_server():
         for path in (root, sock):
             os.chown(path, owner.pw_uid, owner.pw_gid)
     port = _free_port()
-    run = lambda *args: subprocess.run([*as_user, *args], check=True, capture_output=True, text=True, timeout=120)
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_user, *args], check=True, capture_output=True, text=True, timeout=120)
+
     run(str(bindir / "initdb"), "-D", str(data), "-U", "wb", "-A", "trust", "-E", "UTF8", "--no-sync")
     run(str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "server.log"), "-o",
         f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50", "start")

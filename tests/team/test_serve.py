@@ -39,7 +39,7 @@ def test_serve_shows_the_history_read_only(workbench_home):
         AppealStore(store).create([blocked], title="Knight")
     port = _port()
     proc = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -47,9 +47,10 @@ def test_serve_shows_the_history_read_only(workbench_home):
             try:
                 dbs = _get(f"{base}/-/databases.json")
                 break
-            except OSError:
+            except OSError as exc:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError(proc.stderr.read() if proc.poll() is not None else "serve did not start")
+                    why = proc.stderr.read() if proc.poll() is not None else "serve did not start"
+                    raise AssertionError(why) from exc
                 time.sleep(0.2)
         (db,) = [d for d in dbs if d["name"] == "history"]
         assert db["is_mutable"] is False
@@ -65,7 +66,7 @@ def test_serve_shows_the_history_read_only(workbench_home):
         assert "gid" in meta["databases"]["history"]["tables"]["requests"]["columns"]
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.communicate(timeout=10)  # waits and closes the pipe
 
 
 def test_team_cli_round_trip(team_url, workbench_home):

@@ -88,7 +88,7 @@ def test_uncaught_exceptions_open_a_crash_dialog_with_a_copyable_traceback(qapp)
         except ValueError:
             sys.excepthook(*sys.exc_info())
     finally:
-        hook, sys.excepthook = sys.excepthook, previous
+        sys.excepthook = previous
     dialogs = [w for w in QApplication.topLevelWidgets() if w.objectName() == "crashDialog" and w.isVisible()]
     assert dialogs
     dialog = dialogs[-1]

@@ -12,10 +12,12 @@ import importlib
 import sys
 
 from workbench import __version__
+from workbench.core.api import sandbox_url
 from workbench.core.errors import UserFacingError
+from workbench.logsetup import setup_logging
 
-# Sub-command modules, in help order. A module missing from the tree is skipped quietly so
-# that commands can land one by one.
+# Sub-command modules, in help order. Every one must import: a missing module is a broken
+# install, reported as the error it is (tests/cli/test_cli_commands.py).
 COMMAND_MODULES = (
     "scan",
     "audit",
@@ -48,28 +50,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"workbench.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"workbench.cli.{name}":
-                continue
-            raise
-        module.register(subparsers)
+        importlib.import_module(f"workbench.cli.{name}").register(subparsers)
     return parser
 
 
 def _run_gui(args: argparse.Namespace) -> int:
-    try:
-        app = importlib.import_module("workbench.app")
-    except ModuleNotFoundError as exc:
-        if exc.name != "workbench.app":
-            raise
-        build_parser().print_help()
-        return 0
+    from workbench import app  # Qt is imported only when the desktop app starts
+
     return int(app.main(screenshot=args.screenshot, tab=args.tab))
 
 
+def shared_sandbox_url() -> str:
+    """The URL of the process-wide Sandbox, started on first use (installed into core)."""
+    from workbench.sandbox import shared_sandbox
+
+    return shared_sandbox().url
+
+
 def main(argv: list[str] | None = None) -> int:
+    setup_logging()
+    sandbox_url.set_provider(shared_sandbox_url)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

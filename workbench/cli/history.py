@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from workbench.cli._history_args import (
     add_filter_args,
@@ -21,17 +18,9 @@ from workbench.cli._history_args import (
 from workbench.cli._io import print_json_line
 from workbench.core.appeal.document import pretty_body
 from workbench.core.errors import BadInputError
-from workbench.core.store import HistoryEntry, HistoryStore, HistorySummary
-from workbench.core.store.atomic import atomic_write_text
+from workbench.core.store import HistoryEntry, HistorySummary
+from workbench.core.store.export import export_to_file, iter_matching_ids, write_export
 from workbench.core.store.timestamps import parse_age
-
-EXPORT_COLUMNS = (
-    "id", "created_at", "completed_at", "outcome", "endpoint", "prompt", "model", "size", "quality",
-    "moderation", "profile", "provider", "base_url", "http_status", "error_kind", "error_type", "error_code",
-    "error_message", "stage", "categories", "request_ids", "latency_ms", "input_tokens", "output_tokens",
-    "total_tokens", "estimated_cost", "actual_cost", "retries", "parent_id", "source", "source_detail",
-    "verdict", "notes", "redacted",
-)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -201,35 +190,13 @@ def run_lineage(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     with open_store() as store:
-        text = export_text(store, args.query, args, args.format)
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        atomic_write_text(Path(args.output), text)
-        print(f"wrote {args.output}", file=sys.stderr)
+        ids = iter_matching_ids(store, args.query, filter_from_args(args))
+        if args.output == "-":
+            write_export(store, ids, args.format, sys.stdout)
+            return 0
+        export_to_file(store, ids, args.format, Path(args.output))
+    print(f"wrote {args.output}", file=sys.stderr)
     return 0
-
-
-def export_text(store: HistoryStore, query: str, args: argparse.Namespace, fmt: str) -> str:
-    flt = filter_from_args(args)
-    rows: list[dict[str, Any]] = []
-    before = None
-    while True:
-        page = store.search(query, flt, limit=1000, before=before)
-        for summary in page.rows:
-            rows.append(store.get(summary.id).to_dict())
-        if page.next_before is None:
-            break
-        before = page.next_before
-    if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for r in rows:
-        writer.writerow([json.dumps(r[c], ensure_ascii=False) if isinstance(r[c], (list, dict)) else r[c]
-                         for c in EXPORT_COLUMNS])
-    return out.getvalue()
 
 
 def run_purge(args: argparse.Namespace) -> int:

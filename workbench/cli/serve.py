@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import subprocess
-import sys
 
 from workbench.core.errors import BadInputError
 
@@ -36,10 +34,13 @@ def run(args: argparse.Namespace) -> int:
         db_path = store.path
     meta = paths.ensure(paths.cache_dir()) / "datasette-metadata.json"
     atomic_write_text(meta, json.dumps(metadata(db_path.stem), indent=1))
-    command = [sys.executable, "-m", "datasette", "serve", "--immutable", str(db_path), "--metadata", str(meta),
+    from datasette.cli import cli as datasette_cli
+
+    command = ["serve", "--immutable", str(db_path), "--metadata", str(meta),
                "--host", args.host, "--port", str(args.port), "--setting", "sql_time_limit_ms", "5000"]
     print(f"Datasette: the history read-only on http://{args.host}:{args.port}/ (Ctrl+C stops)", flush=True)
-    try:
-        return subprocess.call(command)
+    try:  # in this process, so stopping `workbench serve` stops Datasette
+        datasette_cli.main(args=command, prog_name="datasette", standalone_mode=False)
     except KeyboardInterrupt:
-        return 0
+        pass
+    return 0

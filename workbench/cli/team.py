@@ -54,7 +54,7 @@ def run_set_url(args: argparse.Namespace) -> int:
 
 def run_sync(args: argparse.Namespace) -> int:
     from workbench.core.team import sync
-    from workbench.core.team.connection import connect, parse_url
+    from workbench.core.team.connection import connect
 
     url = args.url or _saved_url()
     with open_store() as store:

@@ -44,10 +44,11 @@ from typing import Any
 
 from workbench.core.api.errors import parse_error_body
 from workbench.core.errors import BadInputError
+from workbench.core.files import read_bounded
 from workbench.core.records import ErrorRecord
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.timestamps import parse_utc
-from workbench.core.textinput import decode_text
+from workbench.core.textinput import MAX_INPUT_BYTES, decode_text
 
 FORMATS = ("auto", "body", "jsonl", "csv", "json")
 BATCH = 500
@@ -105,14 +106,7 @@ class ImportReport:
 def import_file(store: HistoryStore, path: Path | str, *, fmt: str = "auto") -> ImportReport:
     """Import a file; see the module docstring for what it may contain."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise BadInputError(f"{path} is a folder, not a file") from None
-    except OSError as exc:
-        raise BadInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    data = read_bounded(path, MAX_INPUT_BYTES)
     return import_bytes(store, data, source=path.name, fmt=fmt)
 
 

@@ -24,6 +24,7 @@ from workbench.core.api.profiles import (
     builtin_profiles,
     find_profile,
 )
+from workbench.core.files import atomic_write_text
 
 SCHEMA_VERSION = 1
 
@@ -140,9 +141,7 @@ def save_settings(settings: Settings) -> None:
             os.replace(path, path.with_name(path.name + ".corrupt"))
         except OSError:
             pass
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(settings.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(settings.to_dict(), indent=2, ensure_ascii=False) + "\n")
     settings.warnings = []
 
 

@@ -69,7 +69,7 @@ def _gradient(digest: bytes, width: int, height: int, transparent: bool) -> Imag
     mode = "RGBA" if transparent else "RGB"
     seed = Image.new(mode, (2, 2))
     corners = [c1, c2, c3, tuple(255 - v for v in c1)]
-    for (x, y), colour in zip(((0, 0), (1, 0), (0, 1), (1, 1)), corners):
+    for (x, y), colour in zip(((0, 0), (1, 0), (0, 1), (1, 1)), corners, strict=False):
         seed.putpixel((x, y), colour + ((255,) if transparent else ()))
     image = seed.resize((width, height), Image.BILINEAR)
     if transparent:

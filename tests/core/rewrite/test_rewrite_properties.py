@@ -45,7 +45,7 @@ PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 def test_never_raises_and_leaves_text_outside_edits_untouched(text):
     result = desensitize(text)
     edits = list(result.edits)
-    for a, b in zip(edits, edits[1:]):
+    for a, b in zip(edits, edits[1:], strict=False):
         assert a.end <= b.start  # sorted, non-overlapping
     for e in edits:
         assert text[e.start:e.end] == e.before
@@ -78,7 +78,7 @@ def edited(draw, text: str):
     """Random non-overlapping edits of `text`."""
     cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
     edits = []
-    for a, b in zip(cuts[::2], cuts[1::2]):
+    for a, b in zip(cuts[::2], cuts[1::2], strict=False):
         edits.append(Edit(a, b, text[a:b], draw(st.text("xyzXYZ ", max_size=5)), "c", "r"))
     return edits
 
@@ -93,5 +93,5 @@ def test_compose_equals_applying_both_rounds(data):
     text2 = apply_edits(text1, second)
     composed = compose(original, first, text1, second)
     assert apply_edits(original, composed) == text2
-    for a, b in zip(composed, composed[1:]):
+    for a, b in zip(composed, composed[1:], strict=False):
         assert a.end <= b.start

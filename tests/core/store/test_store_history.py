@@ -79,7 +79,8 @@ def test_output_images_are_content_addressed_with_prompt_in_png_text(store, tmp_
     assert [i.role for i in entry.images].count("reference") == 1
     path = outputs[0].path
     assert path.startswith(str(tmp_path / "images")) and path.endswith(f"{outputs[0].sha256}.png")
-    stored = open(path, "rb").read()
+    with open(path, "rb") as handle:
+        stored = handle.read()
     import hashlib
     assert hashlib.sha256(stored).hexdigest() == outputs[0].sha256
     text = read_png_text(stored)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import io
 import json
 
 import pytest
@@ -133,7 +134,7 @@ def test_the_report_exports_as_csv_and_jsonl(dialog, qloop, tmp_path):
 
     target = tmp_path / "report.csv"
     qloop.run_until_complete(dialog.export_report(target))
-    table = list(csv.DictReader(target.open(encoding="utf-8", newline="")))
+    table = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"), newline="")))
     assert [r["text"] for r in table] == PROMPTS
     assert table[1]["rewrite"] == desensitize(PROMPTS[1]).rewritten and table[1]["verdict"] == records[1]["verdict"]
 

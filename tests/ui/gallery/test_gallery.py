@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import struct
 import zlib
-
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QGuiApplication, QImage

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import pytest
@@ -173,7 +174,7 @@ def test_export_writes_jsonl_and_csv(view, history, qloop, tmp_path):
 
     target = tmp_path / "one.csv"
     assert qloop.run_until_complete(view.export_to(target, [history.rewrite_id])) == 1
-    records = list(csv.DictReader(target.open(newline="", encoding="utf-8")))
+    records = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"), newline="")))
     assert [r["id"] for r in records] == [str(history.rewrite_id)]
     assert json.loads(records[0]["request_ids"]) == ["req_zebra_0002"]
 

@@ -29,6 +29,7 @@ from workbench.core.api.profiles import DEFAULT_AZURE_API_VERSION, Profile
 from workbench.core.api.request import ImageRequest, InputImage, sniff_format
 from workbench.core.api.results import ChatResult, ModerationResult
 from workbench.core.api.retry import NO_RETRIES, RetryPolicy, retry_delay
+from workbench.core.api.sandbox_url import sandbox_url
 from workbench.core.errors import UserFacingError
 from workbench.core.records import ErrorRecord, GenerationResult, ImageData, Usage
 
@@ -76,9 +77,7 @@ class ImageClient:
         base_url = kwargs.pop("base_url", None)
         if profile.kind == "sandbox":
             if not (base_url or profile.base_url):
-                from workbench.sandbox import shared_sandbox  # started on demand, once per process
-
-                base_url = shared_sandbox().url
+                base_url = sandbox_url()  # installed by the app / CLI; starts it on demand
             return cls(profile, api_key=api_key or SANDBOX_KEY, base_url=base_url, **kwargs)
         if api_key is None:
             api_key = keys.require_key(profile.name, profile.kind).value

@@ -15,8 +15,8 @@ from typing import Any
 
 from workbench import paths
 from workbench.core.errors import UserFacingError
-from workbench.core.tomlfile import read_toml
 from workbench.core.records import ImageParams, Usage
+from workbench.core.tomlfile import read_toml
 
 PER_MILLION = 1_000_000
 

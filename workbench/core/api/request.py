@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.errors import BadInputError
+from workbench.core.files import read_bounded
 from workbench.core.records import ImageParams
 
 MAX_PROMPT_CHARS = 32_000  # GPT image models
@@ -57,20 +58,7 @@ class InputImage:
     @classmethod
     def from_path(cls, path: str | Path, *, limit: int = MAX_IMAGE_BYTES) -> InputImage:
         path = Path(path)
-        try:
-            size = path.stat().st_size
-            if size > limit:
-                raise BadInputError(f"{path} is {size / 2**20:.1f} MB; the limit is {limit // 2**20} MB")
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise BadInputError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise BadInputError(f"{path} is a folder, not an image") from None
-        except PermissionError:
-            raise BadInputError(f"{path}: permission denied") from None
-        except OSError as exc:
-            raise BadInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-        return cls.from_bytes(data, path.name, limit=limit)
+        return cls.from_bytes(read_bounded(path, limit, kind="an image"), path.name, limit=limit)
 
     def as_upload(self) -> tuple[str, bytes, str]:
         """The (filename, bytes, mime) tuple the SDK sends as a multipart file."""

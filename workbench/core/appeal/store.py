@@ -9,8 +9,8 @@ from workbench.core.appeal.models import APPEAL_STATUSES, CLOSED_STATUSES, Appea
 from workbench.core.errors import BadInputError
 from workbench.core.store.db import translate_errors
 from workbench.core.store.history import HistoryStore
-from workbench.core.team.ids import machine_id, uuid7
 from workbench.core.store.timestamps import utc_now
+from workbench.core.team.ids import machine_id, uuid7
 
 EDITABLE = ("title", "ticket", "business_context", "account_id", "org_id", "notes")
 

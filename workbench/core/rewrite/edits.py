@@ -113,7 +113,7 @@ def _to_original(pos: int, spans: list[tuple[int, int]], first: Sequence[Edit], 
     """Map a group boundary in text1 back to the original. A start boundary lands before an
     empty first-round replacement sitting exactly there; an end boundary lands after it."""
     delta = 0
-    for (t_start, t_end), e in zip(spans, first):
+    for (t_start, t_end), e in zip(spans, first, strict=False):
         before = t_end <= pos if end else (t_end < pos or (t_end == pos and t_start < pos))
         if before:
             delta += len(e.after) - (e.end - e.start)

@@ -37,7 +37,7 @@ _KEEPS_ARTICLE = frozenset(
         "below", "about", "against", "among", "around", "through", "without", "within", "than",
         "is", "are", "was", "were", "be", "been", "being", "becomes", "become", "became",
         "has", "have", "had", "meets", "meet", "vs", "versus", "feat", "featuring", "starring",
-        "showing", "depicting", "holding", "hugging", "beside", "after", "before", "then",
+        "showing", "depicting", "holding", "hugging", "after", "before", "then",
         "where", "while", "when", "also", "plus", "nor", "upon", "via", "per", "towards",
         "toward", "beneath", "alongside", "inside", "outside", "past", "during",
     }

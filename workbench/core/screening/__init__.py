@@ -8,12 +8,12 @@ those user files change.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 
 from workbench import paths
 from workbench.core.errors import LexiconError
+from workbench.core.files import atomic_write_text
 from workbench.core.screening.lexicon import build_lexicon, parse_lexicon_file, tokens_of
 from workbench.core.screening.models import (
     CATEGORIES,
@@ -135,7 +135,7 @@ def remove_from_allow_list(term: str) -> None:
     except FileNotFoundError:
         return
     kept = [line for line in lines if " ".join(tokens_of(line.split("#", 1)[0])) != target]
-    _write_atomic(allow_path, "".join(line + "\n" for line in kept))
+    atomic_write_text(allow_path, "".join(line + "\n" for line in kept))
 
 
 def add_to_block_list(term: str, category: str, severity: str = "high", reason: str = "") -> None:
@@ -156,9 +156,3 @@ def add_to_block_list(term: str, category: str, severity: str = "high", reason: 
     )
     with open(block_path, "a", encoding="utf-8") as fh:
         fh.write(group)
-
-
-def _write_atomic(path: Path, content: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(content, encoding="utf-8")
-    os.replace(tmp, path)

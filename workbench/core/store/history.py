@@ -46,8 +46,8 @@ from workbench.core.store.models import (
 from workbench.core.store.promptkey import prompt_key, prompt_sha256
 from workbench.core.store.query import fts_query, where_clause
 from workbench.core.store.scrub import clean_base_url, scrub_text, scrub_value
-from workbench.core.team.ids import machine_id, uuid7
 from workbench.core.store.timestamps import utc_now
+from workbench.core.team.ids import machine_id, uuid7
 from workbench.core.textinput import clean_surrogates
 
 SUMMARY_COLUMNS = (

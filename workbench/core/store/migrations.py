@@ -178,13 +178,37 @@ def m007_request_findings(db: Database) -> None:
         "SELECT id, findings_json FROM requests WHERE findings_json NOT IN ('', '[]')"
     ).fetchall()
     for request_id, findings_json in rows:
-        db["request_findings"].insert_all(finding_rows(request_id, findings_json))
+        db["request_findings"].insert_all(_m007_finding_rows(request_id, findings_json))
     db["request_findings"].create_index(["request_id"])
     db["request_findings"].create_index(["term"])
 
 
+def _m007_finding_rows(request_id: int, findings_json: str) -> list[dict]:
+    """Frozen copy of `finding_rows` as m007 shipped it: a migration never calls live code.
+
+    Never edit this; when the live `finding_rows` changes, a new migration rewrites the rows.
+    """
+    try:
+        findings = json.loads(findings_json or "[]")
+    except ValueError:
+        return []
+    seen: dict[tuple[str, str], str] = {}
+    for item in findings if isinstance(findings, list) else []:
+        if not isinstance(item, dict):
+            continue
+        term = str(item.get("term") or item.get("text") or "").strip().lower()
+        category = str(item.get("category") or "").strip()
+        if term and category:
+            seen.setdefault((term, category), str(item.get("severity") or ""))
+    return [
+        {"request_id": request_id, "term": t, "category": c, "severity": s}
+        for (t, c), s in seen.items()
+    ]
+
+
 def finding_rows(request_id: int, findings_json: str) -> list[dict]:
-    """Distinct (term, category) rows for one request; unreadable JSON gives none."""
+    """Distinct (term, category) rows for one request; unreadable JSON gives none (live code:
+    the history writes through it; migrations keep their own frozen copies)."""
     try:
         findings = json.loads(findings_json or "[]")
     except ValueError:

@@ -182,8 +182,7 @@ def _push_tombstones(store: HistoryStore, conn: Any, report: SyncReport) -> None
 
 def _push_appeals(store: HistoryStore, conn: Any, report: SyncReport) -> None:
     for local in _local_appeals(store):
-        if local["base"] is not None and local["fields"] == local["base"]["fields"] \
-                and local["request_gids"] == local["base"]["request_gids"]:
+        if not _changed(local):
             continue  # unchanged since the last sync
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [server_schema.SCHEMA_LOCK])
@@ -267,8 +266,8 @@ def _insert_pulled(store: HistoryStore, gid: str, origin: str, parent_gid: str |
     known = {c.name for c in store.db["requests"].columns}
     row = {k: v for k, v in data.items() if k in known and k not in LOCAL_ONLY}
     source = row.get("source") or "live"
-    row.update(gid=gid, origin=origin, source="team",
-               source_detail=f"{source} on {origin[:8]}" + (f" ({row['source_detail']})" if row.get("source_detail") else ""))
+    detail = f"{source} on {origin[:8]}" + (f" ({row['source_detail']})" if row.get("source_detail") else "")
+    row.update(gid=gid, origin=origin, source="team", source_detail=detail)
     if parent_gid:
         parent = store.db.execute("SELECT id FROM requests WHERE gid = ?", [parent_gid]).fetchone()
         row["parent_id"] = parent[0] if parent else None
@@ -310,9 +309,7 @@ def _pull_appeals(store: HistoryStore, conn: Any, cursor: int, top: int, report:
         if local["fields"] == fields_ and local["request_gids"] == members:
             _set_base(store, local["id"], fields_, members)
             continue
-        unchanged = local["base"] is not None and local["fields"] == local["base"]["fields"] \
-            and local["request_gids"] == local["base"]["request_gids"]
-        if unchanged:
+        if not _changed(local):
             _apply_appeal(store, local["id"], fields_, members, updated)
         else:  # both sides changed: merge; the merged result goes up with the next push
             merged, merged_members, conflicts, newest = _merge(local, fields_, members, updated, origin)
@@ -332,7 +329,7 @@ def _pull_conflicts(store: HistoryStore, conn: Any, cursor: int, top: int, me: s
                                     [row[0], row[1], row[6], row[7]]).fetchone():
                 store.db["team_conflicts"].insert(dict(zip(
                     ("appeal_gid", "field", "kept_value", "other_value", "kept_origin", "other_origin",
-                     "kept_updated_at", "other_updated_at"), row)) | {"created_at": utc_now()})
+                     "kept_updated_at", "other_updated_at"), row, strict=True)) | {"created_at": utc_now()})
 
 
 # --------------------------------------------------------------------------- status
@@ -348,8 +345,7 @@ def status(store: HistoryStore, conn: Any | None, server: TeamServer) -> dict[st
         "unpushed_requests": db.execute(
             "SELECT count(*) FROM requests WHERE id > ? AND outcome != 'pending' AND (origin = ? OR origin IS NULL)",
             [state["request_cursor"], me]).fetchone()[0],
-        "changed_appeals": sum(1 for a in _local_appeals(store) if a["base"] is None or a["fields"] != a["base"]["fields"]
-                               or a["request_gids"] != a["base"]["request_gids"]),
+        "changed_appeals": sum(1 for a in _local_appeals(store) if _changed(a)),
         "tombstones": db.execute("SELECT count(*) FROM team_tombstones").fetchone()[0],
         "open_conflicts": db.execute("SELECT count(*) FROM team_conflicts WHERE resolved = 0").fetchone()[0],
     }
@@ -378,7 +374,9 @@ def checksum(store: HistoryStore) -> str:
 
 def conflicts(store: HistoryStore, appeal_gid: str | None = None) -> list[dict[str, Any]]:
     """Open conflict records (newest first), for the Appeals tab."""
-    where, params = ("WHERE resolved = 0 AND appeal_gid = ?", [appeal_gid]) if appeal_gid else ("WHERE resolved = 0", [])
+    where, params = ("WHERE resolved = 0", [])
+    if appeal_gid:
+        where, params = "WHERE resolved = 0 AND appeal_gid = ?", [appeal_gid]
     return _dict_rows(store, f"SELECT * FROM team_conflicts {where} ORDER BY id DESC", params)
 
 
@@ -428,6 +426,12 @@ def _local_appeals(store: HistoryStore) -> list[dict[str, Any]]:
                     "updated_at": row["updated_at"], "fields": {f: row[f] for f in APPEAL_FIELDS},
                     "request_gids": members, "base": json.loads(row["sync_base"]) if row["sync_base"] else None})
     return out
+
+
+def _changed(appeal: dict[str, Any]) -> bool:
+    """Edited here since the last state agreed with the server (or never synced)."""
+    base = appeal["base"]
+    return base is None or appeal["fields"] != base["fields"] or appeal["request_gids"] != base["request_gids"]
 
 
 def _merge(local: dict[str, Any], remote_fields: dict[str, Any], remote_members: list[str], remote_updated: str,

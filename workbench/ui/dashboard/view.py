@@ -32,8 +32,8 @@ from qasync import asyncSlot
 from workbench.ui import labels, messages, theme
 from workbench.ui.dashboard.charts import (
     BAND_LABELS,
-    Bar,
     BandGauge,
+    Bar,
     HorizontalBars,
     TrendChart,
     TrendPoint,

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from workbench.ui import messages
-from workbench.ui.lifetime import alive
 from workbench.ui.gallery.model import THUMB_SIDE, GalleryItem, GalleryModel
 from workbench.ui.gallery.viewer import CompareDialog, ImageViewer
+from workbench.ui.lifetime import alive
 
 
 class GalleryPanel(QWidget):

@@ -7,7 +7,7 @@ button), stage-aware advice from the core, and "Add to appeal". There is deliber
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
