@@ -31,6 +31,8 @@ COMMAND_MODULES = (
     "trigger",
     "compare",
     "review",
+    "team",
+    "serve",
 )
 
 

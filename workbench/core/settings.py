@@ -38,6 +38,7 @@ class Settings:
     schema_version: int = SCHEMA_VERSION
     profiles: list[Profile] = field(default_factory=builtin_profiles)
     active_profile: str | None = None  # None: Sandbox unless an OpenAI key is configured
+    team_url: str | None = None  # postgresql://user@host/db of the team server (never a password)
     extra: dict[str, Any] = field(default_factory=dict)
     # Not saved: what went wrong while loading.
     warnings: list[str] = field(default_factory=list, compare=False)
@@ -68,6 +69,8 @@ class Settings:
             profiles=[p.to_dict() for p in self.profiles],
             active_profile=self.active_profile,
         )
+        if self.team_url:
+            data["team_url"] = self.team_url
         return data
 
     @classmethod

@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
         self.dashboard_view = self._optional_tab("workbench.ui.dashboard", "DashboardView", "Dashboard")
         self.setCentralWidget(self.tabs)
 
+        from workbench.ui.team.sync import TeamSync
+
+        self.team_sync = TeamSync(ops, self)
         self._build_menus()
         self.statusBar().setSizeGripEnabled(True)
         self._splitters = [self.main_splitter, self.left_splitter, self.right_splitter, self.editor_panel.splitter]
@@ -131,6 +134,7 @@ class MainWindow(QMainWindow):
         self.new_action = self._action(file_menu, "&New prompt", QKeySequence.StandardKey.New)
         self.audit_action = self._action(file_menu, "&Batch audit…", QKeySequence("Ctrl+Shift+A"))
         self.import_action = self._action(file_menu, "&Import errors…", QKeySequence("Ctrl+I"))
+        self.team_action = self._action(file_menu, "&Team sync…")
         file_menu.addSeparator()
         self.data_folder_action = self._action(file_menu, "Open &data folder")
         file_menu.addSeparator()
@@ -227,6 +231,8 @@ class MainWindow(QMainWindow):
             self.dashboard_view.search_requested.connect(self.search_history)
         self.audit_action.triggered.connect(self.show_batch_audit)
         self.import_action.triggered.connect(self.show_import_dialog)
+        self.team_action.triggered.connect(self.show_team_dialog)
+        self.team_sync.status_changed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.ops.appeals_changed.connect(self._on_appeal_changed)
 
     # --- slots ----------------------------------------------------------------------------
@@ -313,6 +319,14 @@ class MainWindow(QMainWindow):
                                params=self.generate_panel.form.params(), parent=self)
         window.show()
         return window
+
+    def show_team_dialog(self):
+        """File › Team sync…: the team server, sync now, background sync, appeal conflicts."""
+        from workbench.ui.team.dialog import TeamDialog
+
+        dialog = TeamDialog(self.ops, self.team_sync, self)
+        dialog.show()
+        return dialog
 
     def show_import_dialog(self):
         """File › Import errors…: the History tab's import dialog (None if History is unavailable)."""

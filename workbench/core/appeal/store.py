@@ -10,6 +10,7 @@ from workbench.core.errors import BadInputError
 from workbench.core.store.db import translate_errors
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.timestamps import utc_now
+from workbench.core.team.ids import machine_id, uuid7
 
 EDITABLE = ("title", "ticket", "business_context", "account_id", "org_id", "notes")
 
@@ -35,6 +36,7 @@ class AppealStore:
                 "title": scrub(title) or "", "status": "draft", "ticket": scrub(ticket) or "",
                 "business_context": scrub(business_context) or "", "account_id": scrub(account_id) or "",
                 "org_id": scrub(org_id) or "", "notes": scrub(notes) or "", "created_at": now, "updated_at": now,
+                "gid": uuid7(), "origin": machine_id(),  # team sync
             }).last_pk)
             self._link(appeal_id, ids, start=0)
         return self.get(appeal_id)

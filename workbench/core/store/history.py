@@ -47,6 +47,7 @@ from workbench.core.store.promptkey import prompt_key, prompt_sha256
 from workbench.core.store.query import fts_query, where_clause
 from workbench.core.store.scrub import clean_base_url, scrub_text, scrub_value
 from workbench.core.store.timestamps import utc_now
+from workbench.core.team.ids import machine_id, uuid7
 from workbench.core.textinput import clean_surrogates
 
 SUMMARY_COLUMNS = (
@@ -505,6 +506,8 @@ class HistoryStore:
         return fields
 
     def _insert(self, row: dict[str, Any]) -> int:
+        row.setdefault("gid", uuid7())  # the request's id across machines (team sync)
+        row.setdefault("origin", machine_id())
         request_id = int(self.db["requests"].insert(_storable(row)).last_pk)
         findings = finding_rows(request_id, row.get("findings_json", "[]"))
         if findings:

@@ -283,3 +283,72 @@ def m121_trigger_runs(db: Database) -> None:
         """
     )
     db["trigger_runs"].create_index(["request_id"])
+
+
+def _frozen_uuid7(ms: int, rand: bytes) -> str:
+    """UUIDv7 (RFC 9562) from a millisecond timestamp and 10 random bytes (frozen for m130)."""
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | (int.from_bytes(rand[:2], "big") & 0xFFF) << 64
+    value |= 0b10 << 62 | (int.from_bytes(rand[2:10], "big") & ((1 << 62) - 1))
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+@history_migrations()
+def m130_team_sync(db: Database) -> None:
+    """Team sync: a global id (UUIDv7) and the origin machine on every request and appeal,
+    tombstones for deletes, the last synced state of each appeal (for field merges), conflict
+    records, and a cursor per server."""
+    import datetime
+    import os
+
+    for table in ("requests", "appeals"):
+        db[table].add_column("gid", str)
+        db[table].add_column("origin", str)
+    db["appeals"].add_column("sync_base", str)  # JSON: the fields as last agreed with the server
+    for table in ("requests", "appeals"):
+        rows = db.execute(f"SELECT id, created_at FROM {table} WHERE gid IS NULL").fetchall()
+        for row_id, created in rows:
+            try:
+                ms = int(datetime.datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp() * 1000)
+            except (AttributeError, ValueError):
+                ms = 0
+            db.execute(f"UPDATE {table} SET gid = ? WHERE id = ?", [_frozen_uuid7(ms, os.urandom(10)), row_id])
+        db.execute(f"CREATE UNIQUE INDEX idx_{table}_gid ON {table}(gid)")
+    db.execute("""
+        CREATE TABLE team_tombstones (
+            gid TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,                -- request | appeal
+            deleted_at TEXT NOT NULL,
+            origin TEXT
+        )""")
+    for table, kind in (("requests", "request"), ("appeals", "appeal")):
+        db.execute(f"""
+            CREATE TRIGGER {table}_tombstone AFTER DELETE ON {table} WHEN OLD.gid IS NOT NULL
+            BEGIN
+                INSERT OR IGNORE INTO team_tombstones (gid, kind, deleted_at, origin)
+                VALUES (OLD.gid, '{kind}', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), OLD.origin);
+            END""")
+    db.execute("""
+        CREATE TABLE team_conflicts (
+            id INTEGER PRIMARY KEY,
+            appeal_gid TEXT NOT NULL,
+            field TEXT NOT NULL,
+            kept_value TEXT,                   -- the value now in the appeal (the newer edit)
+            other_value TEXT,                  -- the concurrent edit that lost
+            kept_origin TEXT,
+            other_origin TEXT,
+            kept_updated_at TEXT,
+            other_updated_at TEXT,
+            created_at TEXT NOT NULL,
+            resolved INTEGER NOT NULL DEFAULT 0
+        )""")
+    db["team_conflicts"].create_index(["appeal_gid"])
+    db.execute("""
+        CREATE TABLE team_sync (
+            server TEXT PRIMARY KEY,           -- host/port/database, never a password
+            request_cursor INTEGER NOT NULL DEFAULT 0,   -- local requests.id pushed up to
+            pull_cursor INTEGER NOT NULL DEFAULT 0,      -- server seq pulled up to
+            appeals_pushed_at TEXT NOT NULL DEFAULT '',
+            last_push_at TEXT,
+            last_pull_at TEXT
+        )""")

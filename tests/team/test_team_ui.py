@@ -1,0 +1,50 @@
+"""The Team sync dialog against a real PostgreSQL server: sync now, progress, offline, conflicts."""
+
+from __future__ import annotations
+
+from workbench.core.records import GenerationResult, ImageParams
+
+
+def test_sync_now_pushes_and_says_so(window, ops, qloop, until, team_url, said):
+    store = ops.store()
+    store.complete_request(store.begin_request("a lighthouse", ImageParams()), GenerationResult(outcome="ok"))
+    dialog = window.show_team_dialog()
+    assert not dialog.isModal()
+    dialog.url.setText(team_url)
+
+    async def scenario():
+        dialog.sync_button.click()
+        await until(lambda: dialog.sync_button.isEnabled() and "done" in dialog.status.text(), timeout=30)
+
+    qloop.run_until_complete(scenario())
+    assert "1 requests up" in dialog.status.text()
+    assert ops.settings().team_url == team_url
+    assert "Team sync done" in window.team_sync.status
+    dialog.close()
+
+
+def test_an_unreachable_server_is_shown_as_offline(window, ops, qloop, until):
+    dialog = window.show_team_dialog()
+    dialog.url.setText("postgresql://wb@127.0.0.1:1/none")
+
+    async def scenario():
+        dialog.sync_button.click()
+        await until(lambda: "OFFLINE" in dialog.status.text(), timeout=30)
+
+    qloop.run_until_complete(scenario())
+    assert dialog.sync_button.isEnabled() and not dialog.cancel_button.isEnabled()
+    dialog.close()
+
+
+def test_conflicts_are_listed_and_can_be_resolved(window, ops):
+    from workbench.core.store.timestamps import utc_now
+
+    ops.store().db["team_conflicts"].insert({"appeal_gid": "g1", "field": "notes", "kept_value": "from B",
+                                             "other_value": "<b>from A</b>", "created_at": utc_now()})
+    dialog = window.show_team_dialog()
+    assert dialog.conflicts.count() == 1
+    assert "notes: kept “from B”, other edit “<b>from A</b>”" in dialog.conflicts.item(0).text()
+    dialog.conflicts.setCurrentRow(0)
+    dialog.resolve_button.click()
+    assert dialog.conflicts.count() == 0
+    dialog.close()
