@@ -285,7 +285,7 @@ def m121_trigger_runs(db: Database) -> None:
     db["trigger_runs"].create_index(["request_id"])
 
 
-def _frozen_uuid7(ms: int, rand: bytes) -> str:
+def _m130_uuid7(ms: int, rand: bytes) -> str:
     """UUIDv7 (RFC 9562) from a millisecond timestamp and 10 random bytes (frozen for m130)."""
     value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | (int.from_bytes(rand[:2], "big") & 0xFFF) << 64
     value |= 0b10 << 62 | (int.from_bytes(rand[2:10], "big") & ((1 << 62) - 1))
@@ -312,7 +312,7 @@ def m130_team_sync(db: Database) -> None:
                 ms = int(datetime.datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp() * 1000)
             except (AttributeError, ValueError):
                 ms = 0
-            db.execute(f"UPDATE {table} SET gid = ? WHERE id = ?", [_frozen_uuid7(ms, os.urandom(10)), row_id])
+            db.execute(f"UPDATE {table} SET gid = ? WHERE id = ?", [_m130_uuid7(ms, os.urandom(10)), row_id])
         db.execute(f"CREATE UNIQUE INDEX idx_{table}_gid ON {table}(gid)")
     db.execute("""
         CREATE TABLE team_tombstones (
