@@ -34,7 +34,8 @@ from workbench.core.screening.normalize import fold
 
 CJK_LANGS = ("zh", "ja")
 LATIN_LANGS = ("es", "fr", "de", "pt")
-_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[a-z0-9]+")  # words of folded text
+_TERM_WORD = re.compile(r"[^\W_]+")  # words of a term as written (accents kept for simplemma)
 _COMPOUND_HEAD = 4  # shortest head of a German compound that counts ("Leiche", not "Ei")
 _COMPOUND_LEFT = 3  # shortest modifier before it
 
@@ -99,19 +100,25 @@ class _Automaton:
 # ---------------------------------------------------------------------- lemmas
 
 
+_memo: dict[str, dict[str, dict[str, str]]] = {}  # in-process: engines are rebuilt often
+
+
 def _lemma_tables(words: dict[str, set[str]], cache_dir: Path | None) -> dict[str, dict[str, str]]:
     """Per language, folded form → folded lemma for every form of the given lexicon words."""
     import simplemma
 
     payload = json.dumps({lang: sorted(ws) for lang, ws in sorted(words.items())}, ensure_ascii=False)
     key = hashlib.sha256(f"{simplemma.__version__}\n{payload}".encode()).hexdigest()[:16]
+    if key in _memo:
+        return _memo[key]
     cache = cache_dir / f"i18n-lemmas-{key}.json" if cache_dir is not None else None
     if cache is not None:
         try:
-            return json.loads(cache.read_text(encoding="utf-8"))
+            _memo[key] = json.loads(cache.read_text(encoding="utf-8"))
+            return _memo[key]
         except (OSError, ValueError):
             pass
-    tables = {lang: _invert(lang, ws) for lang, ws in words.items()}
+    tables = _memo[key] = {lang: _invert(lang, ws) for lang, ws in words.items()}
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -138,6 +145,8 @@ def _invert(lang: str, words: set[str]) -> dict[str, str]:
         lemma = _plain(lemmatizer.lemmatize(word, lang))
         table[_plain(word)] = lemma
         lemmas[lemma] = lemma
+        if lang != "de":  # plurals of words the dictionary does not know (pédopornographiques)
+            table.setdefault(_plain(word) + "s", lemma)
     for form, lemma in factory.get_dictionary(lang).items():
         folded = _plain(lemma)
         if folded in lemmas:
@@ -205,8 +214,8 @@ class ForeignMatcher:
                 if lang in CJK_LANGS:
                     cjk[form.lower().translate(cjk_table)].append(index)
                 else:
-                    toks = form.split()
-                    words[lang].update(t.strip(".,'’-") for t in toks)
+                    toks = _TERM_WORD.findall(form)
+                    words[lang].update(toks)
                     raw_latin.append((lang, toks, index))
         lemma_tables = _lemma_tables(dict(words), cache_dir) if words else {}
         latin: dict[str, dict[tuple[str, ...], int]] = defaultdict(dict)
@@ -224,16 +233,18 @@ class ForeignMatcher:
         friends = self.false_friends.get(lang)
         return bool(friends) and plain(word) in friends
 
-    def match(self, text: str, clauses: list[Clause]) -> list[ForeignHit]:
+    def match(self, text: str, clauses: list[Clause], *, benign: bool = False) -> list[ForeignHit]:
         """Foreign findings and markers in `text`, sorted by position. `clauses` carry the
-        detected language (languages.detect_clauses); benign phrases are resolved here."""
+        detected language (languages.detect_clauses); benign phrases are resolved here, and
+        with `benign=True` returned too (kind "benign"), so English findings inside them
+        ("explosion" in "explosion de couleurs") can be dropped as well."""
         hits: list[ForeignHit] = []
         if not text.isascii():
             hits += self._match_cjk(text, clauses)
         for clause in clauses:
             if clause.lang in self._first:
                 hits += self._match_latin(text, clause)
-        return _resolve(hits)
+        return _resolve(hits, benign)
 
     def _match_cjk(self, text: str, clauses: list[Clause]) -> list[ForeignHit]:
         mapped = text.lower().translate(self._cjk_table) if self._cjk_table else text.lower()
@@ -317,7 +328,7 @@ def _is_kana(ch: str) -> bool:
     return 0x3040 <= code <= 0x30FF or 0xFF66 <= code <= 0xFF9F
 
 
-def _resolve(hits: list[ForeignHit]) -> list[ForeignHit]:
+def _resolve(hits: list[ForeignHit], keep_benign: bool = False) -> list[ForeignHit]:
     """Benign phrases drop the findings and markers they overlap; of overlapping findings the
     longest (then leftmost) wins; markers are kept beside findings (they only add tags)."""
     benign = [h for h in hits if h.entry.kind == "benign"]
@@ -325,9 +336,12 @@ def _resolve(hits: list[ForeignHit]) -> list[ForeignHit]:
             and not any(b.start < h.end and h.start < b.end and b.end - b.start >= h.end - h.start
                         for b in benign)]
     out: list[ForeignHit] = []
-    for kind in ("finding", "marker"):
+    for kind in ("finding", "marker", "benign"):
+        if kind == "benign" and not keep_benign:
+            break
         taken: list[ForeignHit] = []
-        for hit in sorted((h for h in live if h.entry.kind == kind),
+        pool = benign if kind == "benign" else live
+        for hit in sorted((h for h in pool if h.entry.kind == kind),
                           key=lambda h: (-(h.end - h.start), h.start)):
             if not any(t.start < hit.end and hit.start < t.end for t in taken):
                 taken.append(hit)

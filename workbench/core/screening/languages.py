@@ -35,21 +35,27 @@ UNDETERMINED = "und"
 _PROFILES: dict[str, str] = {
     "en": "the and of with is are on an to for this that these those from by at her his their "
           "its it be as or into over under behind which who has have was were not but while "
-          "wearing standing holding sitting very each between above below there",
-    "es": "el la los las un una unos unas del y con en por para que es está están su sus muy "
+          "wearing standing holding sitting very each between above below there "
+          "light night sky red black white small large big color colour shadow day street "
+          "background soft dark",
+    "es": "el la los las un una unos unas de del y con en por para que es está están su sus muy "
           "sin sobre como al lo se hay pero más este esta estos estas entre hacia desde donde "
-          "cuando también ella ellos mujer hombre niño niña fondo estilo sus tiene lleva "
-          "mientras junto detrás encima debajo",
+          "cuando también ella ellos mujer hombre niño niña fondo estilo tiene lleva mientras "
+          "junto detrás encima debajo alrededor luz noche cielo rojo negro blanco pequeño gran "
+          "sombra día calle cada todo",
     "fr": "le la les un une des du de et avec dans sur pour par est sont sa son ses leur leurs "
-          "très sans qui que au aux ce cette ces il elle ils elles pas ne plus femme homme "
-          "fond l d qu entre sous derrière devant chez pendant porte tient",
+          "très sans qui que au aux ce cette ces il elle ils elles pas ne plus femme homme en "
+          "fond l d qu entre sous derrière devant chez pendant porte tient plein tout toute "
+          "petit petite grand noir blanc rouge ombre lumière couleur nuit soir jour ciel rue",
     "de": "der die das den dem des ein eine einen einem einer eines und mit auf für von zu "
           "ist sind sehr ohne im vom zum zur nicht auch sein seine ihr ihre wird werden "
-          "unter über hinter vor neben frau mann hintergrund stil aus bei einem trägt hält "
-          "steht sitzt zwischen oder",
-    "pt": "o a os um uma uns umas de da dos das e com em na nos nas por para que é "
-          "está estão seu sua seus suas muito sem sobre como ao à não mais este esta entre "
-          "fundo estilo ela ele mulher homem criança usando segurando atrás enquanto",
+          "unter über hinter vor neben frau mann hintergrund stil aus bei trägt hält steht "
+          "sitzt zwischen oder licht nacht himmel rot schwarz weiß klein groß farbe schatten "
+          "tag straße beim",
+    "pt": "o a os um uma uns umas de da dos das e com em na nos nas por para que é está estão "
+          "seu sua seus suas muito sem sobre como ao à às não mais este esta entre fundo estilo "
+          "ela ele mulher homem criança usando segurando atrás enquanto num numa dum duma pelo "
+          "pela noite céu vermelho preto branco pequeno cor dia rua",
 }
 # Words several Latin languages share count for each; "a", "o", "e" and "in" are left out
 # (English, or too short to be evidence).
@@ -62,6 +68,7 @@ for _w in ("a", "o", "e", "in"):
 
 # Letters that only one or two of the languages use.
 _LETTERS = {"ñ": ("es",), "¿": ("es",), "¡": ("es",), "ã": ("pt",), "õ": ("pt",),
+            "á": ("es", "pt"), "í": ("es", "pt"), "ó": ("es", "pt"), "ú": ("es", "pt"),
             "ç": ("fr", "pt"), "ß": ("de",), "ä": ("de",), "ö": ("de",), "ü": ("de",),
             "è": ("fr",), "ù": ("fr",), "ë": ("fr",), "œ": ("fr",), "î": ("fr",), "û": ("fr",)}
 
@@ -105,6 +112,8 @@ def detect(text: str) -> str:
     best = max(LATIN[1:], key=lambda lang: votes[lang])
     if votes[best] >= _MIN_VOTES and votes[best] > votes["en"]:
         return best
+    if votes[best] == 1 and votes["en"] == 0 and sum(votes.values()) == 1:
+        return best  # one foreign function word and nothing else: "Um jovem cheirando…"
     if votes["en"] >= 1:
         return "en"
     return UNDETERMINED
