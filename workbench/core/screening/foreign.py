@@ -109,9 +109,11 @@ def _lemma_tables(words: dict[str, set[str]], cache_dir: Path | None) -> dict[st
 
     payload = json.dumps({lang: sorted(ws) for lang, ws in sorted(words.items())}, ensure_ascii=False)
     key = hashlib.sha256(f"{simplemma.__version__}\n{payload}".encode()).hexdigest()[:16]
-    if key in _memo:
-        return _memo[key]
     cache = cache_dir / f"i18n-lemmas-{key}.json" if cache_dir is not None else None
+    if key in _memo:
+        if cache is not None and not cache.exists():
+            _write_cache(cache, _memo[key])
+        return _memo[key]
     if cache is not None:
         try:
             _memo[key] = json.loads(cache.read_text(encoding="utf-8"))
@@ -120,14 +122,18 @@ def _lemma_tables(words: dict[str, set[str]], cache_dir: Path | None) -> dict[st
             pass
     tables = _memo[key] = {lang: _invert(lang, ws) for lang, ws in words.items()}
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(".tmp")
-            tmp.write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(cache)
-        except OSError:
-            pass  # a cache we cannot write only costs time next start
+        _write_cache(cache, tables)
     return tables
+
+
+def _write_cache(cache: Path, tables: dict[str, dict[str, str]]) -> None:
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(cache)
+    except OSError:
+        pass  # a cache we cannot write only costs time next start
 
 
 def _invert(lang: str, words: set[str]) -> dict[str, str]:

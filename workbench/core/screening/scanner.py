@@ -305,15 +305,17 @@ class Engine:
             findings = [f for f in findings if f.lang or f.category == "evasion" or not (
                 any(b.start <= f.start and f.end <= b.end for b in benign)
                 or any(self.foreign.guard(languages.lang_at(clauses, f.start), w) for w in (f.term, f.text) if w))]
+        foreign: list[Finding] = []
         for hit in hits:
             entry, original = hit.entry, text[hit.start : hit.end]
             if entry.kind != "finding" or entry.term in self.allow or languages.plain(original) in self.allow:
                 continue
             gloss = f"{hit.lang}: {entry.gloss}" if entry.gloss else hit.lang
-            findings.append(Finding(hit.start, hit.end, original, entry.category, entry.severity,
+            foreign.append(Finding(hit.start, hit.end, original, entry.category, entry.severity,
                                     f"'{original}' ({gloss}): {entry.reason}", entry.replacements,
                                     entry.rule, entry.term, lang=hit.lang, stage="match"))
-        return findings
+        spans = {(f.start, f.end, f.category) for f in foreign}  # "cadáver": the Spanish entry explains it
+        return [f for f in findings if (f.start, f.end, f.category) not in spans] + foreign
 
     # ------------------------------------------------------------------ output
 
