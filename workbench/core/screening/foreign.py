@@ -1,10 +1,10 @@
 """Matching the lexicons of other languages (resources/lexicon/i18n/<lang>.toml).
 
-Chinese and Japanese are written without spaces, so their terms are found as substrings by
-one Aho-Corasick automaton (pyahocorasick, C) over the whole text: no segmentation, one pass,
-microseconds per kilobyte. Text and terms are first mapped character for character (so
-offsets stay exact): full-width and half-width forms to their plain forms, traditional Chinese
-characters to simplified ones (the table is data in zh.toml), so either spelling matches.
+Chinese and Japanese are written without spaces, so their terms are found as substrings (no
+segmentation) by a first-character index over the non-ASCII stretches of the text. Text and
+terms are first mapped character for character (so offsets stay exact): full-width and
+half-width forms to their plain forms, traditional Chinese characters to simplified ones (the
+table is data in zh.toml), so either spelling matches.
 
 Spanish, French, German and Portuguese go through lemmas: a term matches every inflected form
 of its words ("niños", "ensangrentada", "Waffen"). Lemmas come from simplemma's dictionaries,
@@ -17,6 +17,7 @@ German compounds also match on their head ("Kinderleiche" → "Leiche").
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -30,14 +31,14 @@ from workbench.core.errors import LexiconError
 from workbench.core.screening.clauses import Clause
 from workbench.core.screening.languages import LANGS, load_false_friends, plain, read_i18n_file
 from workbench.core.screening.lexicon import Entry, parse_lexicon_file
-from workbench.core.screening.normalize import fold
 
 CJK_LANGS = ("zh", "ja")
 LATIN_LANGS = ("es", "fr", "de", "pt")
-_TOKEN = re.compile(r"[a-z0-9]+")  # words of folded text
+_TOKEN = re.compile(r"[a-z0-9ßæœøðþ]+")  # words of folded text
 _TERM_WORD = re.compile(r"[^\W_]+")  # words of a term as written (accents kept for simplemma)
 _COMPOUND_HEAD = 4  # shortest head of a German compound that counts ("Leiche", not "Ei")
 _COMPOUND_LEFT = 3  # shortest modifier before it
+_CACHE_SIZE = 4096  # clauses whose Latin hits are kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,30 +77,37 @@ def _parse_variants(value: Any, where: str) -> dict[str, str]:
     return {pair[0]: pair[1] for pair in value}
 
 
-class _Automaton:
-    """Aho-Corasick over CJK keys; each key → entry indices (one per language that has it)."""
+class _SubstringIndex:
+    """Every occurrence of any CJK key: a regular expression finds (in C) the positions whose
+    character starts some key, and there the keys starting with it are compared, longest
+    first. Measured faster here than an Aho-Corasick automaton (pyahocorasick) on 1.7k-char
+    prompts, because few positions start a key; overlapping occurrences are all reported."""
 
     def __init__(self, keys: dict[str, list[int]]):
-        import ahocorasick
-
-        self._auto = ahocorasick.Automaton()
+        first: dict[str, list[tuple[str, tuple[int, ...]]]] = defaultdict(list)
         for key, indices in keys.items():
-            self._auto.add_word(key, (len(key), tuple(indices)))
-        self.empty = not keys
-        if keys:
-            self._auto.make_automaton()
+            first[key[0]].append((key, tuple(indices)))
+        for cands in first.values():
+            cands.sort(key=lambda c: -len(c[0]))
+        self._first = dict(first)
+        self._starts = re.compile("[" + "".join(re.escape(ch) for ch in sorted(first)) + "]") if first else None
 
     def iter(self, text: str):
-        """(start, end, entry indices) of every occurrence, overlapping ones included."""
-        if self.empty:
+        """(start, end, entry indices) of every occurrence."""
+        if self._starts is None:
             return
-        for last, (size, indices) in self._auto.iter(text):
-            yield last + 1 - size, last + 1, indices
+        first = self._first
+        for m in self._starts.finditer(text):
+            i = m.start()
+            for key, indices in first[text[i]]:
+                if text.startswith(key, i):
+                    yield i, i + len(key), indices
 
 
 # ---------------------------------------------------------------------- lemmas
 
 
+_TABLE_VERSION = 2  # bump when the folding of forms changes
 _memo: dict[str, dict[str, dict[str, str]]] = {}  # in-process: engines are rebuilt often
 
 
@@ -108,7 +116,7 @@ def _lemma_tables(words: dict[str, set[str]], cache_dir: Path | None) -> dict[st
     import simplemma
 
     payload = json.dumps({lang: sorted(ws) for lang, ws in sorted(words.items())}, ensure_ascii=False)
-    key = hashlib.sha256(f"{simplemma.__version__}\n{payload}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{_TABLE_VERSION}\n{simplemma.__version__}\n{payload}".encode()).hexdigest()[:16]
     cache = cache_dir / f"i18n-lemmas-{key}.json" if cache_dir is not None else None
     if key in _memo:
         if cache is not None and not cache.exists():
@@ -162,24 +170,50 @@ def _invert(lang: str, words: set[str]) -> dict[str, str]:
     return table
 
 
+def _latin_table() -> dict[int, str]:
+    """Lower-case Latin letters with diacritics → their base letter, one character for one, so
+    folding is a single str.translate and offsets stay exact (ß, æ, œ stay themselves)."""
+    table = {}
+    for code in range(0xC0, 0x250):
+        base = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
+        if len(base) == 1 and base.isascii() and base.isalpha():
+            table[code] = base.lower()
+    return table
+
+
+_LATIN = _latin_table()
+
+
+def _latin_fold(text: str) -> str:
+    """Lower case, accents folded, same length as `text`."""
+    lower = text.lower()
+    if len(lower) != len(text):  # a rare character whose lower case is longer (İ)
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lower.translate(_LATIN)
+
+
 def _plain(word: str) -> str:
-    return "".join(_TOKEN.findall(fold(word).text))
+    return "".join(_TOKEN.findall(_latin_fold(word)))
 
 
 # ---------------------------------------------------------------------- matcher
 
 
 class ForeignMatcher:
-    """Compiled foreign lexicons. Build once, match often; matching does not mutate it."""
+    """Compiled foreign lexicons. Build once, match often. Matching only adds to a per-clause
+    result cache (a dict: safe to share between threads, at worst a clause is matched twice)."""
 
     def __init__(self, entries: list[Entry], cjk: dict[str, list[int]], cjk_table: dict[int, str],
                  latin: dict[str, dict[tuple[str, ...], int]], forms: dict[str, dict[str, str]],
                  false_friends: dict[str, frozenset[str]]):
         self.entries = entries
-        self._cjk = _Automaton(cjk)
+        self._cjk = _SubstringIndex(cjk)
         self._cjk_table = cjk_table
+        self._mapped_chars = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(cjk_table)) + "]")
         self._forms = forms
         self.false_friends = false_friends
+        self._cjk_cache: dict[str, list[tuple[int, int, tuple[int, ...], str]]] = {}
+        self._latin_cache: dict[tuple[str, str], tuple[tuple[int, int, int, str], ...]] = {}
         # first lemma → (remaining lemmas, entry index), longest first, per language
         self._first: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {}
         self._heads: dict[str, dict[str, int]] = {}  # one-word keys, for compound heads
@@ -253,38 +287,64 @@ class ForeignMatcher:
         return _resolve(hits, benign)
 
     def _match_cjk(self, text: str, clauses: list[Clause]) -> list[ForeignHit]:
-        mapped = text.lower().translate(self._cjk_table) if self._cjk_table else text.lower()
-        if len(mapped) != len(text):  # lower() changed a length (İ): match the unlowered text
-            mapped = text.translate(self._cjk_table)
+        """The automaton runs over the non-ASCII stretches only (with the letters glued to
+        them, for terms like AV女優): most prompts are English with a few quoted CJK strings."""
         out = []
-        for start, end, indices in self._cjk.iter(mapped):
-            lang = _cjk_lang(text, start, end, clauses)
-            index = next((i for i in indices if self.entries[i].lang == lang), indices[0])
-            out.append(ForeignHit(start, end, self.entries[index], lang, mapped[start:end]))
+        starts = [c.start for c in clauses]
+        for run in _NON_ASCII_RUN.finditer(text):
+            for a, b, indices, key in self._run_hits(run.group()):
+                start, end = run.start() + a, run.start() + b
+                lang = _cjk_lang(text, start, end, clauses, starts)
+                index = next((i for i in indices if self.entries[i].lang == lang), indices[0])
+                out.append(ForeignHit(start, end, self.entries[index], lang, key))
         return out
 
+    def _run_hits(self, raw: str) -> list[tuple[int, int, tuple[int, ...], str]]:
+        """Occurrences in one non-ASCII stretch, cached like the Latin clauses."""
+        found = self._cjk_cache.get(raw)
+        if found is None:
+            mapped = raw.lower()
+            if len(mapped) != len(raw):  # lower() changed a length (İ): keep the case
+                mapped = raw
+            if self._mapped_chars.search(mapped):
+                mapped = mapped.translate(self._cjk_table)
+            found = [(a, b, indices, mapped[a:b]) for a, b, indices in self._cjk.iter(mapped)]
+            if len(self._cjk_cache) >= _CACHE_SIZE:
+                self._cjk_cache.clear()
+            self._cjk_cache[raw] = found
+        return found
+
     def _match_latin(self, text: str, clause: Clause) -> list[ForeignHit]:
-        lang = clause.lang
-        folded = fold(text[clause.start : clause.end])
-        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(folded.text)]
+        """Hits of one clause, cached by (language, clause text): while the user types, every
+        clause but the one being edited is unchanged."""
+        key = (clause.lang, text[clause.start : clause.end])
+        found = self._latin_cache.get(key)
+        if found is None:
+            if len(self._latin_cache) >= _CACHE_SIZE:
+                self._latin_cache.clear()
+            found = self._latin_cache[key] = self._latin_hits(*key)
+        return [ForeignHit(clause.start + a, clause.start + b, self.entries[i], clause.lang, lemma)
+                for a, b, i, lemma in found]
+
+    def _latin_hits(self, lang: str, clause_text: str) -> tuple[tuple[int, int, int, str], ...]:
+        folded = _latin_fold(clause_text)
+        spans = [m.span() for m in _TOKEN.finditer(folded)]
         forms = self._forms.get(lang, {})
-        keys = [forms.get(folded.text[a:b], folded.text[a:b]) for a, b in spans]
+        keys = [forms.get(w, w) for w in (folded[a:b] for a, b in spans)]
         first, heads = self._first[lang], self._heads[lang]
-        out: list[ForeignHit] = []
+        out: list[tuple[int, int, int, str]] = []
         i, n = 0, len(keys)
         while i < n:
             size = self._longest(first, keys, i)
             if size is None and lang == "de":
-                size = self._compound(folded.text, spans[i], keys, i, heads, forms)
+                size = self._compound(folded, spans[i], keys, i, heads, forms)
             if size is None:
                 i += 1
                 continue
             length, index = size
-            start, end = folded.original_span(spans[i][0], spans[i + length - 1][1])
-            out.append(ForeignHit(clause.start + start, clause.start + end, self.entries[index],
-                                  lang, " ".join(keys[i : i + length])))
+            out.append((spans[i][0], spans[i + length - 1][1], index, " ".join(keys[i : i + length])))
             i += length
-        return out
+        return tuple(out)
 
     @staticmethod
     def _longest(first, keys: list[str], i: int) -> tuple[int, int] | None:
@@ -308,47 +368,36 @@ class ForeignMatcher:
         return None
 
 
-def _cjk_lang(text: str, start: int, end: int, clauses: list[Clause]) -> str:
-    """ja when the run of CJK text around the hit has kana, or its clause is Japanese."""
-    lo, hi = start, end
-    while lo > 0 and _is_cjk(text[lo - 1]):
-        lo -= 1
-    while hi < len(text) and _is_cjk(text[hi]):
-        hi += 1
-    if any(_is_kana(ch) for ch in text[lo:hi]):
-        return "ja"
-    for clause in clauses:
-        if clause.start <= start < clause.end:
-            return "ja" if clause.lang == "ja" else "zh"
-    return "zh"
+# Non-ASCII stretches, glued over spaces ("ユニセックス 男女兼用") and over the ASCII letters of
+# mixed terms ("AV女優", "三K党").
+_NON_ASCII_RUN = re.compile(r"[A-Za-z0-9]*[^\x00-\x7f]+(?:(?: +|[A-Za-z0-9]+)[^\x00-\x7f]+)*[A-Za-z0-9]*")
+_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
+_NEAR = 8  # characters either side that decide zh/ja for CJK inside a non-CJK clause
 
 
-def _is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF \
-        or 0xFF66 <= code <= 0xFF9F
-
-
-def _is_kana(ch: str) -> bool:
-    code = ord(ch)
-    return 0x3040 <= code <= 0x30FF or 0xFF66 <= code <= 0xFF9F
+def _cjk_lang(text: str, start: int, end: int, clauses: list[Clause], starts: list[int]) -> str:
+    """The clause's language when it is Chinese or Japanese; else (a CJK string quoted in an
+    English clause) ja when kana stand near the hit."""
+    k = bisect.bisect_right(starts, start) - 1
+    if k >= 0 and clauses[k].lang in CJK_LANGS and start < clauses[k].end:
+        return clauses[k].lang
+    return "ja" if _KANA.search(text, max(0, start - _NEAR), end + _NEAR) else "zh"
 
 
 def _resolve(hits: list[ForeignHit], keep_benign: bool = False) -> list[ForeignHit]:
-    """Benign phrases drop the findings and markers they overlap; of overlapping findings the
-    longest (then leftmost) wins; markers are kept beside findings (they only add tags)."""
+    """Benign phrases drop the findings and markers they overlap (when at least as long); of
+    overlapping findings the longest (then leftmost) wins; markers are kept beside findings
+    (they only add tags). With `keep_benign` the benign phrases are returned too."""
     benign = [h for h in hits if h.entry.kind == "benign"]
-    live = [h for h in hits if h.entry.kind != "benign"
-            and not any(b.start < h.end and h.start < b.end and b.end - b.start >= h.end - h.start
-                        for b in benign)]
+    live = [h for h in hits if h.entry.kind != "benign"]
+    if benign:
+        live = [h for h in live if not any(b.start < h.end and h.start < b.end
+                                           and b.end - b.start >= h.end - h.start for b in benign)]
     out: list[ForeignHit] = []
-    for kind in ("finding", "marker", "benign"):
-        if kind == "benign" and not keep_benign:
-            break
+    for kind, pool in (("finding", live), ("marker", live), ("benign", benign if keep_benign else [])):
         taken: list[ForeignHit] = []
-        pool = benign if kind == "benign" else live
         for hit in sorted((h for h in pool if h.entry.kind == kind),
-                          key=lambda h: (-(h.end - h.start), h.start)):
+                          key=lambda h: (h.start - h.end, h.start)):
             if not any(t.start < hit.end and hit.start < t.end for t in taken):
                 taken.append(hit)
         out += taken

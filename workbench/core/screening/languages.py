@@ -14,6 +14,7 @@ The lists are data (`english_false_friends` in resources/lexicon/i18n/<lang>.tom
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import tomllib
@@ -92,6 +93,7 @@ def _cjk(text: str, words: int) -> str | None:
     return "ja" if kana else "zh"
 
 
+@functools.lru_cache(maxsize=4096)  # a keystroke changes one clause; the others are cache hits
 def detect(text: str) -> str:
     """The language of one clause: "en", "zh", "ja", "es", "fr", "de", "pt" or "und"."""
     lower = text.lower()
