@@ -292,8 +292,11 @@ class ForeignMatcher:
         out = []
         starts = [c.start for c in clauses]
         for run in _NON_ASCII_RUN.finditer(text):
-            for a, b, indices, key in self._run_hits(run.group()):
-                start, end = run.start() + a, run.start() + b
+            lo = run.start()
+            while lo > 0 and text[lo - 1] in _ASCII_ALNUM and run.start() - lo < 8:
+                lo -= 1
+            for a, b, indices, key in self._run_hits(text[lo : run.end()]):
+                start, end = lo + a, lo + b
                 lang = _cjk_lang(text, start, end, clauses, starts)
                 index = next((i for i in indices if self.entries[i].lang == lang), indices[0])
                 out.append(ForeignHit(start, end, self.entries[index], lang, key))
@@ -368,9 +371,11 @@ class ForeignMatcher:
         return None
 
 
-# Non-ASCII stretches, glued over spaces ("ユニセックス 男女兼用") and over the ASCII letters of
-# mixed terms ("AV女優", "三K党").
-_NON_ASCII_RUN = re.compile(r"[A-Za-z0-9]*[^\x00-\x7f]+(?:(?: +|[A-Za-z0-9]+)[^\x00-\x7f]+)*[A-Za-z0-9]*")
+# Non-ASCII stretches, glued over spaces ("ユニセックス 男女兼用") and over ASCII letters inside
+# mixed terms ("三K党"); letters just before a stretch ("AV女優") are added in _match_cjk.
+# The pattern starts at a non-ASCII character, so the regex engine skips ASCII text quickly.
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f](?:[^\x00-\x7f]| +(?=[^\x00-\x7f])|[A-Za-z0-9]+(?=[^\x00-\x7f]))*")
+_ASCII_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _NEAR = 8  # characters either side that decide zh/ja for CJK inside a non-CJK clause
 

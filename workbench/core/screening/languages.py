@@ -75,22 +75,20 @@ _LETTERS = {"ñ": ("es",), "¿": ("es",), "¡": ("es",), "ã": ("pt",), "õ": ("
 
 _WORD = re.compile(r"[a-zà-öø-ÿœß]+")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
+_CJK = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                  r"\uac00-\ud7af\u1100-\u11ff]")
 _MIN_VOTES = 2  # fewer function words than this: not enough to name a Latin language
 
 
 def _cjk(text: str, words: int) -> str | None:
     """zh/ja/und when CJK characters outweigh the Latin words of the clause, else None."""
-    kana = len(_KANA.findall(text))
-    han = len(_HAN.findall(text))
-    hangul = len(_HANGUL.findall(text))
-    cjk = kana + han + hangul
-    if cjk == 0 or cjk < words:  # two CJK characters weigh about one word
+    cjk = len(_CJK.findall(text))
+    if cjk == 0 or cjk < words:
         return None
-    if hangul > kana + han:
+    if _HANGUL.search(text) and 2 * len(_HANGUL.findall(text)) > cjk:
         return UNDETERMINED
-    return "ja" if kana else "zh"
+    return "ja" if _KANA.search(text) else "zh"
 
 
 @functools.lru_cache(maxsize=4096)  # a keystroke changes one clause; the others are cache hits
