@@ -168,3 +168,27 @@ def test_english_only_engine_when_no_foreign_files():
     engine = build_engine(foreign_files=[])
     assert engine.foreign is None
     assert not engine.scan("Una mujer con sangre en la cara.").findings
+
+
+def test_entries_carry_lang_and_gloss(tmp_path):
+    from workbench.core.screening.lexicon import parse_lexicon_file
+
+    path = tmp_path / "es.toml"
+    path.write_text('lang = "es"\n[[group]]\nid = "g"\ncategory = "violence"\ngloss = "weapon"\n'
+                    'terms = ["arma", { term = "sangre", gloss = "blood" }]\n', encoding="utf-8")
+    entries = [e for e, _, _ in parse_lexicon_file(path)]
+    assert [(e.term, e.lang, e.gloss) for e in entries] == [("arma", "es", "weapon"), ("sangre", "es", "blood")]
+    english = [e for e, _, _ in parse_lexicon_file(paths.resource("lexicon") / "violence.toml")]
+    assert all(e.lang == "" and e.gloss == "" for e in english)
+
+
+def test_user_matcher_from_own_files(tmp_path):
+    path = tmp_path / "fr.toml"
+    path.write_text('lang = "fr"\nenglish_false_friends = ["chair"]\n[[group]]\nid = "fr-x"\n'
+                    'category = "violence"\nseverity = "high"\nterms = [{ term = "égorger", gloss = "cut the throat" }]\n',
+                    encoding="utf-8")
+    own = ForeignMatcher.build([path], cache_dir=tmp_path / "cache")
+    text = "Le boucher égorgea un homme avec son couteau."
+    found = own.match(text, detect_clauses(text, clauses.split(text)))
+    assert [(text[h.start : h.end], h.lemma, h.entry.rule) for h in found] == [("égorgea", "egorger", "fr-x:egorger")]
+    assert own.guard("fr", "Chair") and not own.guard("fr", "son")

@@ -33,7 +33,7 @@ from workbench.core.screening.languages import LANGS, load_false_friends, plain,
 from workbench.core.screening.lexicon import Entry, parse_lexicon_file
 
 CJK_LANGS = ("zh", "ja")
-LATIN_LANGS = ("es", "fr", "de", "pt")
+LATIN_LANGS = ("es", "fr", "de", "pt")  # matched through lemmas; CJK_LANGS as substrings
 _TOKEN = re.compile(r"[a-z0-9ßæœøðþ]+")  # words of folded text
 _TERM_WORD = re.compile(r"[^\W_]+")  # words of a term as written (accents kept for simplemma)
 _COMPOUND_HEAD = 4  # shortest head of a German compound that counts ("Leiche", not "Ei")
@@ -60,9 +60,9 @@ def _cjk_table(variants: dict[str, str]) -> dict[int, str]:
     """One-to-one character map: NFKC forms (full-width Ａ, half-width ｶ) and variants."""
     table: dict[int, str] = {}
     for code in list(range(0xFF01, 0xFF5F)) + list(range(0xFF61, 0xFFA0)):
-        plain = unicodedata.normalize("NFKC", chr(code)).lower()
-        if len(plain) == 1:
-            table[code] = plain
+        folded = unicodedata.normalize("NFKC", chr(code)).lower()
+        if len(folded) == 1:
+            table[code] = folded
     for trad, simp in variants.items():
         table[ord(trad)] = simp
     return table
@@ -124,10 +124,12 @@ def _lemma_tables(words: dict[str, set[str]], cache_dir: Path | None) -> dict[st
         return _memo[key]
     if cache is not None:
         try:
-            _memo[key] = json.loads(cache.read_text(encoding="utf-8"))
-            return _memo[key]
+            tables = json.loads(cache.read_text(encoding="utf-8"))
+            if isinstance(tables, dict) and set(tables) == set(words):
+                _memo[key] = tables
+                return tables
         except (OSError, ValueError):
-            pass
+            pass  # missing or damaged: rebuild it
     tables = _memo[key] = {lang: _invert(lang, ws) for lang, ws in words.items()}
     if cache is not None:
         _write_cache(cache, tables)
@@ -137,6 +139,8 @@ def _lemma_tables(words: dict[str, set[str]], cache_dir: Path | None) -> dict[st
 def _write_cache(cache: Path, tables: dict[str, dict[str, str]]) -> None:
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
+        for old in cache.parent.glob("i18n-lemmas-*.json"):  # tables of earlier lexicon versions
+            old.unlink(missing_ok=True)
         tmp = cache.with_suffix(".tmp")
         tmp.write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
         tmp.replace(cache)
