@@ -158,20 +158,41 @@ def _invert(lang: str, words: set[str]) -> dict[str, str]:
     factory = DefaultDictionaryFactory(cache_max_size=1)
     lemmatizer = Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory))
     table: dict[str, str] = {}
-    lemmas: dict[str, str] = {}  # folded lemma → folded lemma (the key a term matches on)
+    lemmas: set[str] = set()  # folded lemmas: the keys terms match on
+    spelled: set[str] = set()  # the same lemmas as the dictionary spells them (any case)
     for word in words:
-        lemma = _plain(lemmatizer.lemmatize(word, lang))
+        raw = lemmatizer.lemmatize(word, lang)
+        lemma = _plain(raw)
         table[_plain(word)] = lemma
-        lemmas[lemma] = lemma
+        lemmas.add(lemma)
+        spelled.update({raw, raw.lower(), raw[:1].upper() + raw[1:]})
         if lang != "de":  # plurals of words the dictionary does not know (pédopornographiques)
             table.setdefault(_plain(word) + "s", lemma)
-    for form, lemma in factory.get_dictionary(lang).items():
+    for form, lemma in _entries_with_lemma(factory.get_dictionary(lang), spelled):
         folded = _plain(lemma)
         if folded in lemmas:
             table.setdefault(_plain(form), folded)
     for lemma in lemmas:
         table.setdefault(lemma, lemma)
     return table
+
+
+def _entries_with_lemma(dictionary, spelled: set[str]) -> list[tuple[str, str]]:
+    """(form, lemma) pairs whose lemma is one of `spelled`, following one more step of the
+    dictionary's chains (ensanguentada → ensanguentado → ensanguentar) and reporting the final
+    lemma. simplemma keeps each dictionary as bytes → bytes; comparing bytes and decoding only
+    the hits is far faster than its str view over a million entries (public view as fallback)."""
+    raw = getattr(dictionary, "_dict", None)
+    if not isinstance(raw, dict):
+        raw = {form.encode(): lemma.encode() for form, lemma in dictionary.items()}
+    final = {s.encode(): s for s in spelled}  # spelling → the lemma it stands for
+    found: dict[bytes, str] = {}
+    for _ in range(2):
+        for form, lemma in raw.items():
+            if lemma in final and form not in found:
+                found[form] = final[lemma]
+        final.update({form: lemma for form, lemma in found.items() if form not in final})
+    return [(form.decode(), lemma) for form, lemma in found.items()]
 
 
 def _latin_table() -> dict[int, str]:
