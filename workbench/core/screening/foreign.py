@@ -8,7 +8,7 @@ table is data in zh.toml), so either spelling matches.
 
 Spanish, French, German and Portuguese go through lemmas: a term matches every inflected form
 of its words ("niños", "ensangrentada", "Waffen"). Lemmas come from simplemma's dictionaries,
-but loading them costs ~2 s and ~300 MB, too much for every start; so `build` inverts them once
+but loading them costs 2-5 s and ~300 MB, too much for every start; so `build` inverts them once
 for the lexicon's own lemmas into a small form → lemma table (a few thousand entries) and
 caches that table on disk, keyed by the lexicon words and the simplemma version. Scanning is
 then a dictionary look-up per word, accents folded, only in clauses detected as that language.
