@@ -14,6 +14,7 @@ from pathlib import Path
 from workbench import paths
 from workbench.core.errors import LexiconError
 from workbench.core.files import atomic_write_text
+from workbench.core.screening.foreign import ForeignMatcher
 from workbench.core.screening.lexicon import build_lexicon, parse_lexicon_file, tokens_of
 from workbench.core.screening.models import (
     CATEGORIES,
@@ -82,8 +83,10 @@ def build_engine(
     *,
     allow: frozenset[str] = frozenset(),
     block_file: Path | None = None,
+    foreign_files: list[Path] | None = None,
 ) -> Engine:
-    """Compile an engine. Defaults: every shipped lexicon and rules file."""
+    """Compile an engine. Defaults: every shipped lexicon and rules file (foreign_files: the
+    other languages' lexicons in lexicon/i18n; [] = English only)."""
     if lexicon_files is None:
         lexicon_files = sorted(paths.resource("lexicon").glob("*.toml"))
     if rule_files is None:
@@ -93,7 +96,10 @@ def build_engine(
         parsed.extend(parse_lexicon_file(path))
     if block_file is not None and block_file.exists():
         parsed.extend(parse_lexicon_file(block_file))
-    return Engine(build_lexicon(parsed), load_rules(rule_files), allow)
+    if foreign_files is None:
+        foreign_files = sorted(paths.resource("lexicon/i18n").glob("*.toml"))
+    foreign = ForeignMatcher.build(foreign_files, cache_dir=paths.cache_dir() / "screening") if foreign_files else None
+    return Engine(build_lexicon(parsed), load_rules(rule_files), allow, foreign)
 
 
 def get_engine() -> Engine:

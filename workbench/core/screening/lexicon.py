@@ -30,6 +30,8 @@ class Entry:
     kind: str = "finding"
     tags: frozenset[str] = frozenset()
     source: str = ""  # file name, for messages
+    lang: str = ""  # "" = English; else the language of an i18n lexicon ("es", "zh", …)
+    gloss: str = ""  # English meaning of a foreign term, shown with it ("blood")
 
 
 @dataclass
@@ -134,6 +136,8 @@ def _group_entries(group: dict[str, Any], where: str) -> list[tuple[Entry, list[
             kind=kind,
             tags=frozenset(string_list(overrides.get("tag"), "tag", where) or tags),
             source=where,
+            lang=str(group.get("lang", "")),
+            gloss=str(overrides.get("gloss", group.get("gloss", ""))),
         )
         out.append((entry, spellings, bool(overrides.get("inflect", inflect))))
     return out
@@ -153,7 +157,7 @@ def parse_lexicon_file(path: Path) -> list[tuple[Entry, list[str], bool]]:
     for group in groups:
         if not isinstance(group, dict):
             raise LexiconError(f"{path.name}: [[group]] tables expected")
-        out.extend(_group_entries(group, path.name))
+        out.extend(_group_entries({"lang": data.get("lang", ""), **group}, path.name))
     return out
 
 

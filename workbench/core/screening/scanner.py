@@ -14,6 +14,9 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from workbench.core.screening import clauses as clause_split
+from workbench.core.screening import languages
+from workbench.core.screening.foreign import ForeignMatcher
 from workbench.core.screening.lexicon import Entry, Lexicon
 from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
 from workbench.core.screening.normalize import _HOMOGLYPHS, Folded, fold
@@ -59,7 +62,9 @@ class _Tokens:
 class Engine:
     """A compiled lexicon plus rules. Thread-safe to share: scanning does not mutate it."""
 
-    def __init__(self, lexicon: Lexicon, rules: Rules, allow: frozenset[str] = frozenset()):
+    def __init__(self, lexicon: Lexicon, rules: Rules, allow: frozenset[str] = frozenset(),
+                 foreign: ForeignMatcher | None = None):
+        self.foreign = foreign  # other languages (resources/lexicon/i18n), None = English only
         self.lexicon = lexicon
         self.rules = rules
         self.allow = allow
@@ -107,6 +112,8 @@ class Engine:
             if not h.dropped and h.kind == "finding" and not self._allowed(h, tokens)
         ]
         findings += _invisible_findings(text, folded)
+        if self.foreign is not None:
+            findings = self._foreign_findings(text, findings)
         findings.sort(key=lambda f: (f.start, -f.end, f.category))
         return ScanResult(text, tuple(_dedupe(findings)))
 
@@ -284,6 +291,31 @@ class Engine:
                 break
             k = name_end + 1
         return out
+
+    # ------------------------------------------------------------------ other languages
+
+    def _foreign_findings(self, text: str, findings: list[Finding]) -> list[Finding]:
+        """Per clause language: drop English findings on words that are ordinary words of the
+        clause's language ("son" in French), add the foreign lexicons' findings. Foreign markers
+        (child, realistic) are not combined here; the pipeline's combination stage does that."""
+        clauses = languages.detect_clauses(text, clause_split.split(text))
+        hits = self.foreign.match(text, clauses, benign=True)
+        benign = [h for h in hits if h.entry.kind == "benign"]
+        if benign or any(c.lang != "en" for c in clauses):
+            findings = [f for f in findings if f.lang or f.category == "evasion" or not (
+                any(b.start <= f.start and f.end <= b.end for b in benign)
+                or any(self.foreign.guard(languages.lang_at(clauses, f.start), w) for w in (f.term, f.text) if w))]
+        foreign: list[Finding] = []
+        for hit in hits:
+            entry, original = hit.entry, text[hit.start : hit.end]
+            if entry.kind != "finding" or entry.term in self.allow or languages.plain(original) in self.allow:
+                continue
+            gloss = f"{hit.lang}: {entry.gloss}" if entry.gloss else hit.lang
+            foreign.append(Finding(hit.start, hit.end, original, entry.category, entry.severity,
+                                    f"'{original}' ({gloss}): {entry.reason}", entry.replacements,
+                                    entry.rule, entry.term, lang=hit.lang, stage="match"))
+        spans = {(f.start, f.end, f.category) for f in foreign}  # "cadáver": the Spanish entry explains it
+        return [f for f in findings if (f.start, f.end, f.category) not in spans] + foreign
 
     # ------------------------------------------------------------------ output
 
