@@ -105,7 +105,7 @@ def main() -> None:
             "added_keystroke_ms": round(warm - base, 3),
             "detect_ms": round(median_ms(lambda t: languages.detect_clauses(t, clauses.split(t)), text,
                                          a.repeat, languages.detect.cache_clear), 3),
-            "match_ms": round(median_ms(lambda t: matcher.match(t, found), text, a.repeat,
+            "match_ms": round(median_ms(lambda t, found=found: matcher.match(t, found), text, a.repeat,
                                         lambda: (matcher._latin_cache.clear(), matcher._cjk_cache.clear())), 3),
         }
     out["scan_1700_chars"] = scans
@@ -116,7 +116,8 @@ def main() -> None:
     print(f"foreign matcher build: {out['build_cached_ms']} ms with the lemma cache"
           + (f", {out['build_cold_s']} s cold" if "build_cold_s" in out else ""))
     print("ms, median; 'added' = a prompt never seen, 'keystroke' = the same prompt again (clause caches)")
-    print(f"{'prompt':8}{'english only':>14}{'with languages':>16}{'added':>9}{'keystroke':>11}{'detect':>9}{'match':>9}")
+    print(f"{'prompt':8}{'english only':>14}{'with languages':>16}{'added':>9}{'keystroke':>11}"
+          f"{'detect':>9}{'match':>9}")
     for name, s in scans.items():
         print(f"{name:8}{s['english_only_ms']:>14.3f}{s['with_languages_ms']:>16.3f}{s['added_ms']:>9.3f}"
               f"{s['added_keystroke_ms']:>11.3f}{s['detect_ms']:>9.3f}{s['match_ms']:>9.3f}")

@@ -184,7 +184,8 @@ def test_entries_carry_lang_and_gloss(tmp_path):
 def test_user_matcher_from_own_files(tmp_path):
     path = tmp_path / "fr.toml"
     path.write_text('lang = "fr"\nenglish_false_friends = ["chair"]\n[[group]]\nid = "fr-x"\n'
-                    'category = "violence"\nseverity = "high"\nterms = [{ term = "égorger", gloss = "cut the throat" }]\n',
+                    'category = "violence"\nseverity = "high"\n'
+                    'terms = [{ term = "égorger", gloss = "cut the throat" }]\n',
                     encoding="utf-8")
     own = ForeignMatcher.build([path], cache_dir=tmp_path / "cache")
     text = "Le boucher égorgea un homme avec son couteau."

@@ -126,7 +126,7 @@ def detect_clauses(text: str, clauses: list[Clause]) -> list[Clause]:
     known = [lang for lang in langs if lang != UNDETERMINED]
     previous = known[0] if known else "en"
     out = []
-    for clause, lang in zip(clauses, langs):
+    for clause, lang in zip(clauses, langs, strict=True):
         if lang == UNDETERMINED:
             lang = previous
         previous = lang
