@@ -66,6 +66,11 @@ def images_dir() -> Path:
     return data_dir() / "images"
 
 
+def journal_dir() -> Path:
+    """Completed requests not yet in the history database (replayed when it next opens)."""
+    return data_dir() / "journal"
+
+
 def settings_path() -> Path:
     return config_dir() / "settings.json"
 

@@ -122,7 +122,7 @@ def test_empty_and_oversize_prompts(tmp_path, capsys):
     assert main(["generate", "--out", str(tmp_path), "   "]) == 2
     assert capsys.readouterr().err == "workbench: error: the prompt is empty\n"
     assert main(["generate", "--out", str(tmp_path), "x" * 32_001]) == 2
-    assert "the limit is 32,000" in capsys.readouterr().err
+    assert "accept at most 32,000" in capsys.readouterr().err
 
 
 def test_cli_requests_are_recorded_in_history(tmp_path, capsys):

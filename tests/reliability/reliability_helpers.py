@@ -64,14 +64,16 @@ class FaultServer:
 
     Modes: `reset` (TCP RST after reading the request), `stall` (headers and half the body,
     then silence), `trickle` (a byte every 0.2 s, forever), `huge` (a 200 whose JSON body is
-    `size` bytes), `garbage` (a 200 whose body is `size` bytes of HTML, not JSON).
+    `size` bytes), `flood` (a chunked 200 of `size` bytes, generated as it is sent), `gzip` (a
+    gzip body that inflates to `size` bytes), `json` (a 200 whose body is `body`), `garbage` (a 200 whose body is `size` bytes of
+    HTML, not JSON).
     """
 
-    def __init__(self, mode: str, size: int = 0) -> None:
+    def __init__(self, mode: str, size: int = 0, body: bytes = b"") -> None:
         import socket
         import threading
 
-        self.mode, self.size = mode, size
+        self.mode, self.size, self.body = mode, size, body
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -148,6 +150,23 @@ class FaultServer:
                 payload = b"A" * (self.size - 100)
                 body = b'{"created": 1, "data": [{"b64_json": "' + payload + b'"}]}'
                 conn.sendall(json_head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            elif mode == "flood":  # chunked, no length: only a cap on the reader ends it
+                conn.sendall(json_head + b"Transfer-Encoding: chunked\r\n\r\n")
+                chunk = b"A" * 65536
+                frame = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
+                for _ in range(self.size // len(chunk)):
+                    if self._stop.is_set():
+                        break
+                    conn.sendall(frame)
+            elif mode == "gzip":  # a small compressed body that inflates to `size` bytes
+                import zlib
+
+                packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+                block = b"A" * (1 << 20)
+                body = b"".join(packer.compress(block) for _ in range(self.size >> 20)) + packer.flush()
+                conn.sendall(json_head + b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            elif mode == "json":  # a 200 with exactly `body`
+                conn.sendall(json_head + b"Content-Length: %d\r\n\r\n" % len(self.body) + self.body)
             elif mode == "garbage":
                 body = b"<html>" + b"x" * self.size + b"</html>"
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
@@ -155,3 +174,63 @@ class FaultServer:
             pass
         finally:
             conn.close()
+
+
+LOCKER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+if sys.argv[2] == "exclusive":
+    conn.execute("PRAGMA locking_mode = EXCLUSIVE")   # readers are shut out too
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE requests SET notes = notes")
+print("locked", flush=True)
+sys.stdin.readline()                                  # hold the lock until told
+conn.execute("COMMIT")
+"""
+
+
+class LockHolder:
+    """Another process holding the history database's write lock (`normal`) or every lock
+    (`exclusive`) until `release()`."""
+
+    def __init__(self, db: Path, mode: str = "normal") -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", LOCKER, str(db), mode], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout.readline().strip() == "locked"
+
+    def release(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.communicate("\n", timeout=30)
+
+    def __enter__(self) -> LockHolder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def tmpfs(mount: Path, size: str):
+    """Mount a tmpfs of `size` at `mount` (root only); returns an unmount function or None."""
+    mount.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True)
+    if proc.returncode != 0:
+        return None
+    return lambda: subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill_disk(folder: Path, leave: int) -> Path:
+    """Write a filler file so that only about `leave` bytes stay free on folder's file system."""
+    stats = os.statvfs(folder)
+    free = stats.f_bavail * stats.f_frsize
+    filler = folder / "filler.bin"
+    with open(filler, "wb") as handle:
+        remaining = max(0, free - leave)
+        while remaining > 0:
+            step = min(remaining, 1 << 20)
+            try:
+                handle.write(b"\0" * step)
+                handle.flush()
+            except OSError:
+                break
+            remaining -= step
+    return filler

@@ -18,7 +18,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from reliability_helpers import assert_one_line_error, blocked_log, file_digest, run_cli
+from reliability_helpers import LockHolder, assert_one_line_error, blocked_log, file_digest, run_cli, tmpfs
 
 from workbench.core.errors import StoreError
 from workbench.core.records import GenerationResult, ImageParams
@@ -121,10 +121,11 @@ def test_a_full_database_refuses_the_write_and_keeps_every_earlier_row(tmp_path)
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """A 400 KB tmpfs (needs root with CAP_SYS_ADMIN; skipped otherwise)."""
+    """A 800 KB tmpfs (needs root with CAP_SYS_ADMIN; skipped otherwise): room for the schema and
+    a small seed, not for a 3,000-row log."""
     mount = tmp_path / "tiny"
     mount.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)], capture_output=True)
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=800k", "tmpfs", str(mount)], capture_output=True)
     if proc.returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root); the max_page_count test covers SQLITE_FULL")
     try:
@@ -152,28 +153,10 @@ def test_full_disk_during_import_and_image_storage(tmp_path, tiny_disk, monkeypa
 
 # -- locked -------------------------------------------------------------------------------------
 
-LOCKER = textwrap.dedent("""
-    import sqlite3, sys, time
-    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-    if sys.argv[2] == "exclusive":
-        conn.execute("PRAGMA locking_mode = EXCLUSIVE")   # readers are shut out too
-    conn.execute("BEGIN IMMEDIATE")
-    conn.execute("UPDATE requests SET notes = notes")
-    print("locked", flush=True)
-    sys.stdin.readline()                                  # hold the lock until told
-    conn.execute("COMMIT")
-""")
-
-
 @contextlib.contextmanager
 def _locked(db: Path, mode: str):
-    holder = subprocess.Popen([sys.executable, "-c", LOCKER, str(db), mode], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"
-        yield
-    finally:
-        holder.communicate("\n", timeout=30)
+    with LockHolder(db, mode) as holder:
+        yield holder
 
 
 def test_a_database_locked_by_another_program(tmp_path, history_db):
@@ -222,3 +205,117 @@ def test_two_instances_writing_at_once_lose_nothing(tmp_path, history_db):
     assert counts == {"knight": 10, "alpha": 150, "beta": 150, "third": 100}
     assert outcomes == {"error", "blocked_input"}  # nothing left pending or marked interrupted
     assert len(ids) == len(set(ids)) == 410
+
+
+# -- empty, damaged index, random damage --------------------------------------------------------
+
+
+def test_a_zero_byte_database_is_kept_aside_with_a_warning(tmp_path, history_db):
+    history_db.parent.mkdir(parents=True, exist_ok=True)
+    history_db.write_bytes(b"")
+    proc = run_cli("history", "list")
+    assert proc.returncode == 0, proc.stderr
+    assert "warning" in proc.stderr and "empty (0-byte)" in proc.stderr and "restore a backup" in proc.stderr
+    [kept] = list(history_db.parent.glob("history.db.empty-*"))
+    assert kept.stat().st_size == 0 and history_db.stat().st_size > 0
+    assert "warning" not in run_cli("history", "list").stderr  # said once, not on every command
+
+
+def _break_search_index(db: Path) -> None:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("DELETE FROM sqlite_master WHERE name = 'requests_fts_config'")
+        conn.commit()
+
+
+def test_a_damaged_search_index_is_one_message_and_rebuild_fts_repairs_it(tmp_path, history_db):
+    _seed(tmp_path)
+    run_cli("history", "list")
+    _break_search_index(history_db)
+    before = file_digest(history_db)
+    for args in (("history", "search", "knight"), ("generate", "a fox in the snow", "--out", str(tmp_path))):
+        line = assert_one_line_error(run_cli(*args), "search index", "damaged", "rebuild-fts")
+        assert "vtable constructor failed: requests_fts" in line
+    assert file_digest(history_db) == before
+    check = run_cli("history", "check")
+    assert check.returncode == 1 and "PROBLEMS FOUND" in check.stdout and "rebuild-fts" in check.stdout
+    repaired = run_cli("history", "rebuild-fts")
+    assert repaired.returncode == 0 and "recreated" in repaired.stdout, repaired.stderr
+    assert list(history_db.parent.glob("history.db.before-rebuild-fts-*"))  # the damaged file is kept
+    assert len(run_cli("history", "search", "knight", "--json").stdout.splitlines()) == 30
+    assert run_cli("history", "check").stdout.startswith("ok: 30 request(s)")
+    assert _count_rows(history_db) == 30
+
+
+def test_rebuild_fts_on_a_healthy_index(tmp_path, history_db):
+    _seed(tmp_path, 5)
+    proc = run_cli("history", "rebuild-fts")
+    assert proc.returncode == 0 and proc.stdout.strip() == "search index rebuilt"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_damage_never_gives_a_traceback(tmp_path, history_db, seed):
+    import random
+
+    _seed(tmp_path, 200)
+    run_cli("history", "list")
+    data = bytearray(history_db.read_bytes())
+    rng = random.Random(seed)
+    for _ in range(20):
+        offset = rng.randrange(4096, len(data) - 64)
+        length = rng.randrange(1, 32)
+        data[offset:offset + length] = bytes(rng.randrange(256) for _ in range(length))
+    history_db.write_bytes(bytes(data))
+    commands = (("history", "list"), ("history", "search", "knight"), ("history", "check"),
+                ("import", str(blocked_log(tmp_path / "n.jsonl", 3, tag="n"))),
+                ("generate", "a fox in the snow", "--out", str(tmp_path / "out")))
+    for args in commands:
+        before = file_digest(history_db)
+        proc = run_cli(*args)
+        assert "Traceback" not in proc.stderr, (args, proc.stderr)
+        if proc.returncode == 2:
+            assert_one_line_error(proc)
+            assert file_digest(history_db) == before, args  # an error never leaves a changed file
+
+
+# -- read-only file system, check while locked ---------------------------------------------------
+
+
+@pytest.fixture
+def read_only_fs(tmp_path):
+    """A tmpfs holding a seeded history, remounted read-only (root only; skipped otherwise)."""
+    mount = tmp_path / "ro"
+    unmount = tmpfs(mount, "8m")
+    if unmount is None:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield mount
+    finally:
+        unmount()
+
+
+def test_a_read_only_file_system_opens_read_only_and_says_so(tmp_path, read_only_fs, monkeypatch):
+    home = read_only_fs / "home"
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    _seed(tmp_path, 30)
+    run_cli("history", "list")
+    assert subprocess.run(["mount", "-o", "remount,ro", str(read_only_fs)]).returncode == 0
+    listed = run_cli("history", "search", "knight", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 30
+    assert "opened read-only" in listed.stderr
+    check = run_cli("history", "check")
+    assert check.returncode == 0 and "PROBLEMS FOUND" not in check.stdout
+    assert "not checked" in check.stdout
+    assert_one_line_error(run_cli("generate", "a fox", "--out", str(tmp_path / "out")), "read-only")
+    assert_one_line_error(run_cli("import", str(blocked_log(tmp_path / "n.jsonl", 2, tag="n"))), "read-only")
+
+
+def test_history_check_on_a_locked_healthy_database_is_not_problems_found(tmp_path, history_db):
+    _seed(tmp_path)
+    with _locked(history_db, "normal"):
+        check = run_cli("history", "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "PROBLEMS FOUND" not in check.stdout and "not checked" in check.stdout and "locked" in check.stdout
+    with _locked(history_db, "exclusive"):  # not even readable: a one-line error, not a damage report
+        assert_one_line_error(run_cli("history", "check"), "locked")

@@ -85,9 +85,8 @@ def test_any_prompt_is_stored_and_searchable(shared_store, text):
 
 
 def test_huge_binary_and_invalid_prompts_on_the_command_line(tmp_path):
-    huge = "a knight with a sword " * 50_000  # 1.1 MB: screened, not refused
-    scanned = run_cli("scan", "--json", "-", input=huge)
-    assert scanned.returncode == 0 and json.loads(scanned.stdout)["verdict"] != "clear"
+    huge = "a knight with a sword " * 50_000  # 1.1 MB: over the API's limit, refused at once
+    assert_one_line_error(run_cli("scan", "--json", "-", input=huge), "1,100,000 characters", "32,000")
     assert_one_line_error(run_cli("generate", "-", input="x" * 40_000, cwd=tmp_path), "32,000")
     assert_one_line_error(run_cli("scan", "-", input=b"\x89PNG\r\n\x1a\n\x00\x00binary"), "binary")
     assert_one_line_error(run_cli("scan", "-", input=b"caf\xe9 au lait"), "UTF-8")

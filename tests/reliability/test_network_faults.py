@@ -58,11 +58,13 @@ def store(tmp_path):
 @pytest.fixture
 def send(store):
     def run(base_url: str, prompt: str = "a red fox in fresh snow", *, timeout: float = 5.0,
-            cancel_after: float | None = None) -> Outcome:
+            cancel_after: float | None = None, deadline: float | None = None, retry: RetryPolicy = FAST,
+            max_body_bytes: int | None = None, on_retry=None) -> Outcome:
         async def scenario() -> Outcome:
             profile = Profile(name="Faulty gateway", kind="compatible", base_url=base_url)
-            client = ImageClient.for_profile(profile, api_key="sk-fault-test-key-000", retry=FAST,
-                                             timeout=timeout, recorder=HistoryRecorder(store))
+            client = ImageClient.for_profile(profile, api_key="sk-fault-test-key-000", retry=retry,
+                                             timeout=timeout, deadline=deadline, max_body_bytes=max_body_bytes,
+                                             recorder=HistoryRecorder(store))
             ticks = 0
 
             async def ticker() -> None:
@@ -73,7 +75,7 @@ def send(store):
 
             beat = asyncio.create_task(ticker())
             request = ImageRequest(prompt=prompt, params=ImageParams(model="gpt-image-1", quality="low"))
-            task = asyncio.create_task(client.run(request))
+            task = asyncio.create_task(client.run(request, on_retry=on_retry))
             if cancel_after is not None:
                 await asyncio.sleep(cancel_after)
                 task.cancel()
@@ -111,27 +113,78 @@ def test_connection_refused(send):
     assert "connect" in o.entry.error_message.lower()
 
 
-def test_connection_reset(send):
+def test_connection_reset_after_sending_is_not_retried(send):
+    # The request went out: the provider may be generating (and billing) it. No second attempt.
     with FaultServer("reset") as server:
         o = send(server.url)
-    _error(o, "network", retries=2)
-    assert server.hits == 3
+    _error(o, "network", retries=0)
+    assert server.hits == 1
+    assert o.entry.error_details["attempts"][0]["may_bill"] is True
 
 
-def test_body_that_stops_arriving_times_out(send):
+def test_body_that_stops_arriving_times_out_and_is_not_retried(send):
     with FaultServer("stall") as server:
         o = send(server.url, timeout=1.0)
-    _error(o, "timeout", retries=2)
-    assert server.hits == 3
+    _error(o, "timeout", retries=0)
+    assert server.hits == 1
     assert o.ticks > 10, "the event loop was blocked while waiting"
+    assert o.entry.error_details["phase"] == "body" and o.entry.error_details["bytes_received"] > 0
 
 
 def test_body_that_trickles_forever_can_be_cancelled(send):
-    # Each byte resets the read timeout, so only the user can end it; Cancel must work.
+    # Each byte resets the read timeout, so only the deadline or the user ends it; Cancel works.
     with FaultServer("trickle") as server:
         o = send(server.url, timeout=1.0, cancel_after=1.5)
     assert o.result.outcome == o.entry.outcome == "cancelled"
     assert o.ticks > 10
+
+
+def test_body_that_trickles_forever_ends_at_the_deadline(send):
+    with FaultServer("trickle") as server:
+        o = send(server.url, timeout=1.0, deadline=1.5)
+    _error(o, "timeout", retries=0)
+    assert server.hits == 1
+    assert o.entry.error_code == "deadline_exceeded" and "1.5 s deadline" in o.entry.error_message
+    details = o.entry.error_details
+    assert details["phase"] == "body" and details["bytes_received"] > 20  # what arrived is recorded
+    assert o.entry.request_ids == ["req_fault_1"]  # the headers had come: the ID is kept
+
+
+def test_retry_that_may_bill_again_is_announced_and_can_be_refused(send):
+    notices = []
+    allowing = RetryPolicy(max_retries=2, base_delay=0.01, max_delay=0.02, retry_may_bill=True)
+    with FaultServer("stall") as server:
+        o = send(server.url, timeout=0.5, retry=allowing, on_retry=lambda n: notices.append(n) or n.attempt < 2)
+    _error(o, "timeout", retries=1)  # the second notice was refused
+    assert server.hits == 2
+    assert [(n.attempt, n.may_bill) for n in notices] == [(1, True), (2, True)]
+    assert "billed again" in notices[0].message()
+    assert [a["attempt"] for a in o.entry.error_details["attempts"]] == [1, 2]
+
+
+def test_a_body_over_the_cap_is_refused_by_its_length(send):
+    with FaultServer("huge", size=3_000_000) as server:
+        o = send(server.url, max_body_bytes=1_000_000)
+    _error(o, "server", retries=0)
+    assert o.entry.error_code == "response_too_large"
+    assert "declares 2,999,942 bytes" in o.entry.error_message
+    assert o.entry.error_details["bytes_received"] == 0  # nothing was read
+
+
+def test_an_endless_chunked_body_stops_at_the_cap(send):
+    with FaultServer("flood", size=2 * 1024**3) as server:  # 2 GB, sent lazily in 64 KB chunks
+        o = send(server.url, max_body_bytes=2_000_000)
+    _error(o, "server", retries=0)
+    assert o.entry.error_code == "response_too_large"
+    assert 2_000_000 <= o.entry.error_details["bytes_received"] < 3_000_000
+
+
+def test_a_gzip_bomb_stops_at_the_cap(send):
+    with FaultServer("gzip", size=200_000_000) as server:  # ~200 KB on the wire, 200 MB inflated
+        o = send(server.url, max_body_bytes=2_000_000)
+    _error(o, "server", retries=0)
+    assert o.entry.error_code == "response_too_large"
+    assert o.entry.error_details["bytes_received"] < 300_000
 
 
 def test_malformed_json_is_an_error_and_not_retried(send, sandbox):
@@ -186,4 +239,18 @@ def test_a_short_500_burst_recovers_and_records_the_retries(send, sandbox):
 
 def test_dropped_connection_mid_request(send, sandbox):
     o = send(sandbox.url, "a bridge [sandbox:drop]")
-    _error(o, "network", retries=2)
+    _error(o, "network", retries=0)
+
+
+def test_a_returned_image_declaring_ten_billion_pixels_is_an_error_not_stored(send):
+    import base64
+    import json
+
+    from test_hostile_images import png_bomb
+
+    body = json.dumps({"created": 1, "data": [{"b64_json": base64.b64encode(png_bomb()).decode()}]}).encode()
+    with FaultServer("json", body=body) as server:
+        o = send(server.url)
+    _error(o, "server", retries=0)
+    assert o.entry.error_code == "malformed_response" and "pixels" in o.entry.error_message
+    assert o.entry.images == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import unicodedata
+import sys
 
 from workbench.core.errors import BadInputError
 from workbench.core.records import OUTCOMES
@@ -47,23 +47,17 @@ def filter_from_args(args: argparse.Namespace) -> HistoryFilter:
 
 def open_store() -> HistoryStore:
     """The user's history (honours WORKBENCH_HOME); StoreError gives the one-line message."""
-    return HistoryStore.open()
+    store = HistoryStore.open()
+    for warning in store.warnings:  # a 0-byte file set aside, opened read-only, journal replayed
+        print(f"workbench: warning: {warning}", file=sys.stderr)
+    return store
 
 
 def safe(text: str | None, limit: int | None = None) -> str:
     """Text for a terminal: control characters (ANSI escapes, bidi overrides) shown escaped."""
-    text = text or ""
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    out = []
-    for ch in text:
-        if ch in "\n\t":
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-        else:
-            out.append(ch)
-    return "".join(out)
+    from workbench.core.textinput import terminal_safe
+
+    return terminal_safe(text, limit)
 
 
 def safe_block(text: str | None) -> str:

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from workbench.core.files import read_bounded
-from workbench.core.textinput import MAX_INPUT_BYTES, decode_text
+from workbench.core.textinput import MAX_INPUT_BYTES, check_prompt, decode_text
 
 
 def read_stdin_bytes() -> bytes:
@@ -16,10 +16,10 @@ def read_stdin_bytes() -> bytes:
 
 
 def read_text_argument(value: str) -> str:
-    """A TEXT|- argument: the text itself, or standard input for `-`."""
+    """A prompt argument: the text itself, or standard input for `-`; at most the API's limit."""
     if value == "-":
-        return decode_text(read_stdin_bytes(), source="standard input")
-    return value
+        return check_prompt(decode_text(read_stdin_bytes(), source="standard input"), source="standard input")
+    return check_prompt(value)
 
 
 def read_file_bytes(value: str) -> tuple[bytes, str]:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections import Counter
 
+from workbench.cli._history_args import safe
 from workbench.cli._io import print_json_line, read_file_bytes
 from workbench.core.audit import FORMATS, read_prompts
 from workbench.core.errors import BadInputError
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
             if args.json:
                 print_json_line({"index": index, "line": record.line, "error": record.error})
             else:
-                print(f"{index:>5}  error    {record.error}")
+                print(f"{index:>5}  error    {safe(record.error)}")
             index += 1
             continue
         result = engine.scan(record.text or "")
@@ -54,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _row(index: int, result) -> str:
-    text = " ".join(result.text.split())
-    text = text if len(text) <= 60 else text[:57] + "..."
-    cats = ",".join(result.categories)[:30]
+    # Terminal output: direction overrides, zero-width and other invisible or control characters
+    # are shown escaped (\u202e), so a prompt cannot reorder or hide what the terminal shows.
+    text = safe(" ".join(result.text.split()), 60)
+    cats = safe(",".join(result.categories))[:30]
     return f"{index:>5}  {result.verdict:<15} {cats:<30} {text}"

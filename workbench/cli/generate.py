@@ -9,6 +9,14 @@ Exit status: 0 images saved, 3 blocked, 4 any other failure (2 for bad input, as
 History: `run_generation(..., recorder=…)` passes a `core.api.hooks.Recorder` to the client,
 which calls it before the request is sent and after it completes. `make_recorder()` opens the
 history store, so every CLI request is recorded (pending before it is sent, completed after).
+
+A paid result is delivered before it is recorded: the images are written to --out and the
+outcome (request ID included) is printed first; then history records it. When that fails (disk
+full, database locked) the result is "saved, not recorded": a warning says so and the journal
+records it the next time any command opens the history.
+
+Retries are announced on standard error. Timeouts and connections lost after sending are not
+retried (the provider may be generating, and billing, the image) unless --retry-timeouts.
 """
 
 from __future__ import annotations
@@ -46,6 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--stream", action="store_true", help="stream (partial images are reported as they arrive)")
     parser.add_argument("--out", default=".", metavar="DIR", help="folder for the images (default: current folder)")
     parser.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
+    parser.add_argument("--retry-timeouts", action="store_true",
+                        help="also retry timeouts and lost connections (each retry may be billed again)")
     parser.set_defaults(func=run)
 
 
@@ -65,19 +75,43 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"partial image {frame.partial_index} received", file=sys.stderr, flush=True)
 
+    saved: list[dict[str, Any]] = []
+    not_saved: list[str] = []
+
+    def deliver(result: Any) -> None:
+        """Before history records it: the images to --out, the outcome to the terminal."""
+        try:
+            saved.extend(save_images(result.images, out_dir, request.local_id))
+        except BadInputError as exc:
+            not_saved.append(exc.user_message)
+        request.meta["delivered"] = [item["path"] for item in saved]
+        if not args.json:
+            print(format_outcome(result, profile.name, saved), flush=True)
+
     recorder, store = make_recorder()
     try:
-        result, base_url = asyncio.run(run_generation(profile, request, on_partial=on_partial, recorder=recorder))
+        result, base_url = asyncio.run(run_generation(
+            profile, request, on_partial=on_partial, recorder=recorder, on_result=deliver,
+            on_retry=announce_retry, retry_may_bill=args.retry_timeouts))
     finally:
         store.close()
-    saved = save_images(result.images, out_dir, request.local_id)
     if args.json:
         print(json.dumps(outcome_dict(result, profile.name, base_url, saved), ensure_ascii=False))
-    else:
-        print(format_outcome(result, profile.name, saved))
+    if result.record_error:
+        print(f"workbench: warning: saved, not recorded: {result.record_error}", file=sys.stderr)
+    if not_saved:
+        where = f"; it is in history as request #{request.meta['history_id']}" if not result.record_error else ""
+        print(f"workbench: error: the image was not saved to --out: {not_saved[0]}{where}", file=sys.stderr)
+        return EXIT_FAILED
     if result.outcome == "ok":
         return EXIT_OK
     return EXIT_BLOCKED if result.outcome.startswith("blocked") else EXIT_FAILED
+
+
+def announce_retry(notice: Any) -> bool:
+    """Say each retry before it is made (one that may bill again says so)."""
+    print(f"workbench: {notice.message()}", file=sys.stderr, flush=True)
+    return True
 
 
 def make_recorder() -> tuple[Any, Any]:
@@ -86,12 +120,16 @@ def make_recorder() -> tuple[Any, Any]:
     from workbench.core.store.recorder import HistoryRecorder
 
     store = HistoryStore.open()
+    for warning in store.warnings:
+        print(f"workbench: warning: {warning}", file=sys.stderr)
     return HistoryRecorder(store), store
 
 
-async def run_generation(profile: Any, request: Any, *, on_partial: Any = None, recorder: Any = None) -> tuple[Any, str]:
+async def run_generation(profile: Any, request: Any, *, on_partial: Any = None, recorder: Any = None,
+                         on_result: Any = None, on_retry: Any = None, retry_may_bill: bool = False) -> tuple[Any, str]:
     """Send one request on a profile; a Sandbox profile without a URL gets its own local server."""
     from workbench.core.api.client import ImageClient
+    from workbench.core.api.retry import RetryPolicy
 
     server = None
     base_url = None
@@ -101,9 +139,10 @@ async def run_generation(profile: Any, request: Any, *, on_partial: Any = None, 
         server = SandboxServer().start()
         base_url = server.url
     try:
-        client = ImageClient.for_profile(profile, base_url=base_url, recorder=recorder)
+        client = ImageClient.for_profile(profile, base_url=base_url, recorder=recorder,
+                                         retry=RetryPolicy(retry_may_bill=retry_may_bill))
         try:
-            result = await client.run(request, on_partial=on_partial)
+            result = await client.run(request, on_partial=on_partial, on_result=on_result, on_retry=on_retry)
         finally:
             await client.aclose()
         return result, client.display_url
@@ -136,13 +175,12 @@ def parse_params(items: list[str], *, default_model: str) -> Any:
 
 
 def save_images(images: list[Any], out_dir: Path, stem: str) -> list[dict[str, Any]]:
+    from workbench.core.store.atomic import atomic_write_bytes
+
     saved = []
     for index, image in enumerate(images, start=1):
         path = out_dir / f"{stem[:12]}-{index}.{_EXTENSIONS.get(image.format, 'png')}"
-        try:
-            path.write_bytes(image.data)
-        except OSError as exc:
-            raise BadInputError(f"cannot write {path} ({exc.strerror or exc})") from None
+        atomic_write_bytes(path, image.data)  # BadInputError, e.g. "disk full"
         saved.append({"path": str(path), "format": image.format, "width": image.width,
                       "height": image.height, "bytes": len(image.data)})
     return saved
@@ -167,6 +205,10 @@ def outcome_dict(result: Any, profile_name: str, base_url: str, saved: list[dict
         "request_ids": result.request_ids,
         "error": result.error.to_dict() if result.error else None,
         "advice": advice_for(result.error),
+        "attempts": result.attempts,
+        "recorded": not result.record_error,
+        "record_error": result.record_error,
+        "journal": result.journal,
     }
 
 

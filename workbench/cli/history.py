@@ -1,4 +1,4 @@
-"""`workbench history list|search|show|lineage|export|purge|redact|backup|check`."""
+"""`workbench history list|search|show|lineage|export|purge|redact|backup|check|rebuild-fts`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from workbench.cli._history_args import (
 from workbench.cli._io import print_json_line
 from workbench.core.appeal.document import pretty_body
 from workbench.core.errors import BadInputError
-from workbench.core.store import HistoryEntry, HistorySummary
+from workbench.core.store import HistoryEntry, HistoryStore, HistorySummary
 from workbench.core.store.export import export_to_file, iter_matching_ids, write_export
 from workbench.core.store.timestamps import parse_age
 
@@ -77,6 +77,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="integrity check of the database, search index and image files")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_check)
+
+    p = sub.add_parser("rebuild-fts", help="rebuild the full-text search index (a damaged one is recreated)")
+    p.set_defaults(func=run_rebuild_fts)
 
 
 def _page_args(p: argparse.ArgumentParser) -> None:
@@ -244,10 +247,17 @@ def run_check(args: argparse.Namespace) -> int:
         report = store.integrity_check()
     if args.json:
         print(json.dumps({"ok": report.ok, "problems": report.problems, "rows": report.rows,
-                          "images_checked": report.images_checked}))
+                          "images_checked": report.images_checked, "skipped": report.skipped}))
     else:
         print(f"{'ok' if report.ok else 'PROBLEMS FOUND'}: {report.rows} request(s), "
               f"{report.images_checked} image file(s) checked")
         for problem in report.problems:
             print(f"  {problem}")
+        for note in report.skipped:
+            print(f"  {note}")
     return 0 if report.ok else 1
+
+
+def run_rebuild_fts(args: argparse.Namespace) -> int:
+    print(HistoryStore.rebuild_fts())
+    return 0

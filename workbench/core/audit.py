@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from workbench.core.errors import BadInputError
-from workbench.core.textinput import decode_text
+from workbench.core.textinput import decode_text, prompt_too_long
 
 FIELDS = ("prompt", "text")
 FORMATS = ("txt", "csv", "jsonl")
@@ -50,6 +50,13 @@ def read_prompts(data: bytes, name: str = "input", fmt: str | None = None) -> It
     """
     text = decode_text(data, source=name)
     fmt = fmt or detect_format(name, text)
+    for record in _records(text, name, fmt):
+        too_long = prompt_too_long(record.text) if record.text is not None else None
+        # Over the API's limit: a per-record error (the rest is still audited), never screened.
+        yield PromptRecord(record.line, None, f"line {record.line}: {too_long}") if too_long else record
+
+
+def _records(text: str, name: str, fmt: str) -> Iterator[PromptRecord]:
     if fmt == "jsonl":
         yield from _jsonl(text)
     elif fmt == "csv":

@@ -12,6 +12,7 @@ with a size limit, checked before and while reading, and every failure is one cl
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 from collections.abc import Iterator
@@ -34,7 +35,7 @@ def atomic_output(target: Path) -> Iterator[Path]:
         # 0o666 minus the umask, like any normal file (mkstemp would make it private).
         os.close(os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     except OSError as exc:
-        raise BadInputError(f"cannot write to {target.parent}: {exc.strerror or exc}") from None
+        raise BadInputError(f"cannot write to {target.parent}: {_reason(exc)}") from None
     tmp = Path(tmp_name)
     try:
         yield tmp
@@ -42,7 +43,7 @@ def atomic_output(target: Path) -> Iterator[Path]:
         os.replace(tmp, target)
         _fsync_folder(target.parent)
     except OSError as exc:
-        raise BadInputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise BadInputError(f"cannot write {target}: {_reason(exc)}") from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -55,6 +56,14 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
 
 def atomic_write_text(target: Path, text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "disk full (no space left on the device)"
+    if exc.errno == errno.EROFS:
+        return "read-only file system"
+    return str(exc.strerror or exc)
 
 
 def _fsync(path: Path) -> None:

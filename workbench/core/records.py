@@ -130,3 +130,9 @@ class GenerationResult:
     error: ErrorRecord | None = None
     partial_images: int = 0  # partial frames delivered through the streaming callback
     model: str | None = None
+    # One dict per attempt (outcome, kind, status, request IDs, phase, bytes, may_bill).
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    # Set when the result was delivered but could not be recorded in history ("saved, not
+    # recorded"); `journal` is the file that records it on the next start.
+    record_error: str | None = None
+    journal: str | None = None

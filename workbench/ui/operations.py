@@ -389,6 +389,8 @@ class Operations(QObject):
             from workbench.core.store import HistoryStore
 
             self._store = HistoryStore.open()
+            for warning in self._store.warnings:  # a 0-byte file set aside, read-only, journal replayed
+                messages.warning(warning)
         return self._store
 
     def estimate_cost(self, params, prompt: str = ""):
@@ -443,12 +445,20 @@ class Operations(QObject):
         if parent_id is not None:
             request.meta["parent_id"] = parent_id
         try:
-            result = await client.run(request, on_partial=on_partial)
+            result = await client.run(request, on_partial=on_partial, on_retry=_announce_retry)
         except UserFacingError as exc:
             messages.error(exc.user_message)
             return None
         history_id = request.meta.get("history_id")
-        return GenerateOutcome(result, history_id, advice_for(result.error), self.gallery_items(history_id))
+        if not result.record_error:
+            return GenerateOutcome(result, history_id, advice_for(result.error), self.gallery_items(history_id))
+        # Saved, not recorded (disk full, database locked): show the images from memory; the
+        # journal records them when history next opens.
+        messages.warning(f"Saved, not recorded in history: {result.record_error}")
+        items = [GalleryItem(key=f"unrecorded:{request.local_id}:{i}", prompt=request.prompt,
+                             params=request.params.to_dict(), profile=profile_name, data=image.data)
+                 for i, image in enumerate(img for img in result.images if img.partial_index is None)]
+        return GenerateOutcome(result, history_id, advice_for(result.error), items)
 
     def _register_key_as_secret(self, profile_name: str) -> None:
         """Make the store scrub this profile's key from anything it writes (belt and braces)."""
@@ -567,3 +577,9 @@ class Operations(QObject):
             self.appeals_changed.emit(appeal.id)
             return appeal
         return None
+
+
+def _announce_retry(notice) -> None:
+    """Every retry is said before it is sent (status bar); one that may bill again warns."""
+    text = notice.message()
+    (messages.warning if notice.may_bill else messages.info)(text[:1].upper() + text[1:])

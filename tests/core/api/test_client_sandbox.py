@@ -144,12 +144,12 @@ def test_429_then_success_honours_retry_after(sandbox, make_client):
     async def call(c):
         return await c.generate(
             ImageRequest("a kite [sandbox:429x2, retry-after=0.05]", params()),
-            on_retry=lambda n, delay, err: waits.append((n, delay, err.kind)),
+            on_retry=lambda notice: waits.append((notice.attempt, notice.delay, notice.error.kind, notice.may_bill)),
         )
 
     result = go(make_client(), call)
     assert result.outcome == "ok" and result.retries == 2
-    assert waits == [(1, 0.05, "rate_limited"), (2, 0.05, "rate_limited")]
+    assert waits == [(1, 0.05, "rate_limited", False), (2, 0.05, "rate_limited", False)]
     assert [r.status for r in new_requests(sandbox, before)] == [429, 429, 200]
 
 
@@ -177,11 +177,14 @@ def test_timeout_is_reported_as_timeout(make_client):
     assert result.outcome == "error" and result.error.kind == "timeout"
 
 
-def test_dropped_connection_is_a_network_error_and_retried(sandbox, make_client):
+def test_dropped_connection_is_a_network_error_and_not_retried(sandbox, make_client):
+    # The request reached the provider before the connection dropped: it may be billed, so no
+    # silent second attempt; the attempt says so.
     before = len(sandbox.requests)
     result = go(make_client(), lambda c: c.generate(ImageRequest("a wire [sandbox:drop]", params())))
-    assert result.error.kind == "network" and result.retries == 2
-    assert len(new_requests(sandbox, before)) == 3
+    assert result.error.kind == "network" and result.retries == 0
+    assert len(new_requests(sandbox, before)) == 1
+    assert [a["may_bill"] for a in result.attempts] == [True]
 
 
 def test_cancel_mid_request_gives_cancelled_outcome(sandbox, make_client):

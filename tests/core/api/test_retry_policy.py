@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core.api.retry import RetryPolicy, is_retryable, retry_delay
+from workbench.core.api.retry import RetryNotice, RetryPolicy, is_retryable, may_have_billed, retry_delay
 from workbench.core.records import ErrorRecord
 
 POLICY = RetryPolicy(max_retries=3, base_delay=1.0, max_delay=8.0, retry_after_cap=30.0, jitter=0.25)
@@ -28,12 +28,29 @@ POLICY = RetryPolicy(max_retries=3, base_delay=1.0, max_delay=8.0, retry_after_c
         (ErrorRecord(kind="server", http_status=500), True),
         (ErrorRecord(kind="server", http_status=503), True),
         (ErrorRecord(kind="server", http_status=200, code="malformed_response"), False),
-        (ErrorRecord(kind="timeout"), True),
-        (ErrorRecord(kind="network"), True),
+        # A timeout or a lost connection after sending may have been billed: never retried by
+        # default; a connection that was never made is harmless.
+        (ErrorRecord(kind="timeout"), False),
+        (ErrorRecord(kind="timeout", details={"phase": "body"}), False),
+        (ErrorRecord(kind="network"), False),
+        (ErrorRecord(kind="network", details={"phase": "sent"}), False),
+        (ErrorRecord(kind="network", details={"phase": "connect"}), True),
+        (ErrorRecord(kind="quota", http_status=429, code="insufficient_quota"), False),
     ],
 )
 def test_is_retryable(record, expected):
     assert is_retryable(record) is expected
+
+
+def test_maybe_billed_retries_only_when_the_policy_allows_them():
+    record = ErrorRecord(kind="timeout", details={"phase": "body"})
+    assert may_have_billed(record)
+    assert retry_delay(record, 0, POLICY) is None
+    allowing = RetryPolicy(max_retries=1, retry_may_bill=True, jitter=0.0)
+    assert retry_delay(record, 0, allowing) == 1.0
+    notice = RetryNotice(1, 1.0, record, may_have_billed(record))
+    assert "billed again" in notice.message()
+    assert not may_have_billed(ErrorRecord(kind="server", http_status=500))
 
 
 def test_retry_after_is_honoured_within_the_cap():

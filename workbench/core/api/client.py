@@ -6,8 +6,20 @@ when the task running it is cancelled at any point (the cancellation is absorbed
 `task.cancel(); result = await task` gives the cancelled result). Invalid input (empty prompt,
 17 images) raises `BadInputError` before anything is sent or recorded.
 
-The SDK's retries are off (`max_retries=0`); `retry.RetryPolicy` decides. The `openai` import is
-deferred to first use because it takes ~0.5 s.
+Bounds: every attempt runs under an overall deadline (`Profile.deadline_s`, on top of the SDK's
+per-read timeout, so a server trickling a byte a second still ends as `timeout`); response
+bodies are capped by `transport.BoundedTransport` and decoded images by size and pixel count.
+A failure records what was received (phase, status, bytes, request IDs) in `error.details`.
+
+The SDK's retries are off (`max_retries=0`); `retry.RetryPolicy` decides, and never retries an
+attempt the provider may have billed unless the policy allows it - then `on_retry` hears of it
+first (`RetryNotice.may_bill`) and may refuse. Every attempt is listed in `result.attempts`.
+
+A completed result is delivered before it is recorded: `on_result(result)` (the CLI writes the
+images to `--out`) runs before `recorder.after_complete`; a recorder failure that is the user's
+world (a `UserFacingError`) leaves `result.record_error` set instead of losing the result.
+
+The `openai` import is deferred to first use because it takes ~0.5 s.
 """
 
 from __future__ import annotations
@@ -26,9 +38,20 @@ from typing import Any
 from workbench.core.api import errors, keys, pricing
 from workbench.core.api.hooks import Recorder, RequestContext
 from workbench.core.api.profiles import DEFAULT_AZURE_API_VERSION, Profile
-from workbench.core.api.request import ImageRequest, InputImage, sniff_format
+from workbench.core.api.request import (
+    MAX_IMAGE_PIXELS,
+    ImageRequest,
+    InputImage,
+    sniff_format,
+)
 from workbench.core.api.results import ChatResult, ModerationResult
-from workbench.core.api.retry import NO_RETRIES, RetryPolicy, retry_delay
+from workbench.core.api.retry import (
+    NO_RETRIES,
+    RetryNotice,
+    RetryPolicy,
+    may_have_billed,
+    retry_delay,
+)
 from workbench.core.api.sandbox_url import sandbox_url
 from workbench.core.errors import UserFacingError
 from workbench.core.records import ErrorRecord, GenerationResult, ImageData, Usage
@@ -38,8 +61,17 @@ log = logging.getLogger(__name__)
 MODERATION_MODEL = "omni-moderation-latest"
 SANDBOX_KEY = "sandbox-local-no-key"  # the Sandbox accepts any key; this one is not a secret
 
+# A generated image larger than this (decoded) is not something any model returns: the largest
+# size, 3840x2160, is 33 MB even as uncompressed RGBA.
+MAX_OUTPUT_IMAGE_BYTES = 40 * 1024 * 1024
+# What one image may take in a response body (base64 is 4/3 of the bytes), and a JSON answer.
+_IMAGE_BODY_ALLOWANCE = MAX_OUTPUT_IMAGE_BYTES * 4 // 3 + 64 * 1024
+_JSON_BODY_LIMIT = 16 * 1024 * 1024
+
 PartialCallback = Callable[[ImageData], "None | Awaitable[None]"]
-RetryCallback = Callable[[int, float, ErrorRecord], "None | Awaitable[None]"]
+# Called before each retry; returning False (or an awaitable giving False) cancels it.
+RetryCallback = Callable[[RetryNotice], "bool | None | Awaitable[bool | None]"]
+ResultCallback = Callable[[GenerationResult], "None | Awaitable[None]"]
 
 
 class ImageClient:
@@ -54,13 +86,19 @@ class ImageClient:
         retry: RetryPolicy | None = None,
         recorder: Recorder | None = None,
         timeout: float | None = None,
+        deadline: float | None = None,
+        max_body_bytes: int | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
+        from workbench.core.api.transport import DEFAULT_MAX_BODY_BYTES
+
         self.profile = profile
         self.base_url = base_url or profile.base_url
         self.retry = retry or RetryPolicy()
         self.recorder = recorder
         self.timeout = timeout or profile.timeout_s
+        self.deadline = deadline or profile.deadline_s
+        self.max_body_bytes = max_body_bytes or DEFAULT_MAX_BODY_BYTES
         self._api_key = api_key
         self._sleep = sleep
         keys.remember(api_key)
@@ -89,8 +127,13 @@ class ImageClient:
         import httpx2
         import openai
 
+        from workbench.core.api.transport import BoundedTransport
+
         timeout = httpx2.Timeout(self.timeout, connect=min(10.0, self.timeout))
-        common: dict[str, Any] = {"api_key": self._api_key, "max_retries": 0, "timeout": timeout}
+        transport = BoundedTransport(httpx2.AsyncHTTPTransport(), self.max_body_bytes)
+        http_client = openai.DefaultAsyncHttpxClient(transport=transport, timeout=timeout)
+        common: dict[str, Any] = {"api_key": self._api_key, "max_retries": 0, "timeout": timeout,
+                                  "http_client": http_client}
         if self.profile.kind == "azure":
             version = self.profile.api_version or DEFAULT_AZURE_API_VERSION
             if self.profile.azure_endpoint and not self.base_url:
@@ -143,8 +186,12 @@ class ImageClient:
         *,
         on_partial: PartialCallback | None = None,
         on_retry: RetryCallback | None = None,
+        on_result: ResultCallback | None = None,
     ) -> GenerationResult:
-        """Generate (no reference images) or edit (with images), with retries and hooks."""
+        """Generate (no reference images) or edit (with images), with retries and hooks.
+
+        Order at the end: `on_result(result)` (deliver), then the recorder (record).
+        """
         request.validate()
         estimate = self.estimate(request)
         context = RequestContext(
@@ -158,18 +205,20 @@ class ImageClient:
         await _maybe_await(self.recorder.before_send(request, context) if self.recorder else None)
         started = time.perf_counter()
         retries = 0
+        attempts: list[dict[str, Any]] = []
         try:
             while True:
-                result = await self._attempt(request, on_partial)
+                result = await self._bounded(lambda: self._attempt(request, on_partial), attempts,
+                                             limit=_body_limit(request))
                 if result.error is None:
                     break
                 delay = retry_delay(result.error, retries, self.retry)
                 if delay is None:
                     break
+                notice = RetryNotice(retries + 1, delay, result.error, may_have_billed(result.error))
+                if not await self._may_retry(notice, on_retry):
+                    break
                 retries += 1
-                log.info("retry %d in %.2f s after %s (HTTP %s)", retries, delay, result.error.kind, result.error.http_status)
-                if on_retry is not None:
-                    await _maybe_await(on_retry(retries, delay, result.error))
                 await self._sleep(delay)
         except asyncio.CancelledError:
             task = asyncio.current_task()
@@ -177,6 +226,7 @@ class ImageClient:
                 task.uncancel()  # absorbed: the caller gets a `cancelled` result instead
             result = GenerationResult(outcome="cancelled", error=ErrorRecord(kind="cancelled", message="cancelled by the user"))
         result.retries = retries
+        result.attempts = attempts
         result.latency_ms = round((time.perf_counter() - started) * 1000.0, 1)
         result.estimated_cost = context.estimated_cost
         result.model = request.params.model
@@ -184,8 +234,79 @@ class ImageClient:
             result.actual_cost = 0.0 if self.profile.kind == "sandbox" else _actual_cost(request.params.model, result.usage)
         if result.error is not None and result.error.provider in ("unknown", "openai") and self.profile.kind == "sandbox":
             result.error.provider = "sandbox"
-        await _maybe_await(self.recorder.after_complete(request, context, result) if self.recorder else None)
+        if on_result is not None:
+            await _maybe_await(on_result(result))  # deliver first: a failed record loses nothing
+        if self.recorder is not None:
+            try:
+                await _maybe_await(self.recorder.after_complete(request, context, result))
+            except UserFacingError as exc:  # the recorder journals what it can; say so
+                log.warning("result not recorded: %s", exc.user_message)
+                result.record_error = result.record_error or exc.user_message
         return result
+
+    async def _bounded(self, attempt: Callable[[], Awaitable[GenerationResult]],
+                       attempts: list[dict[str, Any]], *, limit: int) -> GenerationResult:
+        """One attempt under the overall deadline and a body limit, noting what it received."""
+        from workbench.core.api.transport import (
+            BodyTooLargeError,
+            Progress,
+            current_progress,
+        )
+
+        progress = Progress(limit=limit)
+        token = current_progress.set(progress)
+        try:
+            async with asyncio.timeout(self.deadline):
+                result = await attempt()
+        except TimeoutError:
+            result = _failure(_deadline_record(progress, self.deadline))
+        except BodyTooLargeError as exc:
+            result = _failure(_too_large_record(progress, exc))
+        finally:
+            current_progress.reset(token)
+        if result.error is not None:
+            for key, value in progress.details().items():
+                result.error.details.setdefault(key, value)
+        attempts.append(_attempt_summary(len(attempts) + 1, result, progress))
+        return result
+
+    async def _guarded(self, call: Callable[[], Awaitable[Any]]) -> tuple[Any, ErrorRecord | None]:
+        """A non-image call under the deadline and the body cap: (value, None) or (None, error)."""
+        import openai
+
+        from workbench.core.api.transport import (
+            BodyTooLargeError,
+            Progress,
+            current_progress,
+        )
+
+        progress = Progress(limit=_JSON_BODY_LIMIT)
+        token = current_progress.set(progress)
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await call(), None
+        except TimeoutError:
+            record = _deadline_record(progress, self.deadline)
+        except BodyTooLargeError as exc:
+            record = _too_large_record(progress, exc)
+        except (openai.OpenAIError, json.JSONDecodeError) as exc:
+            record = errors.from_exception(exc)
+        finally:
+            current_progress.reset(token)
+        for key, value in progress.details().items():
+            record.details.setdefault(key, value)
+        return None, record
+
+    async def _may_retry(self, notice: RetryNotice, on_retry: RetryCallback | None) -> bool:
+        error = notice.error
+        log.info("retry %d in %.2f s after %s (HTTP %s)%s", notice.attempt, notice.delay, error.kind,
+                 error.http_status, " - may be billed again" if notice.may_bill else "")
+        if on_retry is None:
+            return not notice.may_bill  # nobody to tell: never risk a second charge silently
+        answer = on_retry(notice)
+        if inspect.isawaitable(answer):
+            answer = await answer
+        return answer is not False
 
     async def generate(self, request: ImageRequest, **kwargs: Any) -> GenerationResult:
         """`run` for a request without reference images."""
@@ -275,8 +396,6 @@ class ImageClient:
         retry: RetryPolicy = NO_RETRIES,
     ) -> ModerationResult:
         """Score text and/or images with the Moderations API (free). Cancellation propagates."""
-        import openai
-
         if self.profile.kind == "azure":
             return ModerationResult(
                 error=ErrorRecord(
@@ -295,20 +414,21 @@ class ImageClient:
             return ModerationResult(error=ErrorRecord(kind="bad_request", message="nothing to moderate"))
         started = time.perf_counter()
         attempt = 0
+
+        async def call() -> ModerationResult:
+            raw = await self._sdk.moderations.with_raw_response.create(model=model, input=inputs)
+            return _moderation_result(raw.parse(), raw.headers)
+
         while True:
-            try:
-                raw = await self._sdk.moderations.with_raw_response.create(model=model, input=inputs)
-                parsed = raw.parse()
-                result = _moderation_result(parsed, raw.headers)
+            result, record = await self._guarded(call)
+            if record is None:
                 break
-            except (openai.OpenAIError, json.JSONDecodeError) as exc:
-                record = errors.from_exception(exc)
-                delay = retry_delay(record, attempt, retry)
-                if delay is None:
-                    result = ModerationResult(error=record, request_ids=list(record.request_ids))
-                    break
-                attempt += 1
-                await self._sleep(delay)
+            delay = retry_delay(record, attempt, retry)
+            if delay is None:
+                result = ModerationResult(error=record, request_ids=list(record.request_ids))
+                break
+            attempt += 1
+            await self._sleep(delay)
         result.latency_ms = round((time.perf_counter() - started) * 1000.0, 1)
         return result
 
@@ -321,8 +441,6 @@ class ImageClient:
         max_tokens: int | None = None,
     ) -> ChatResult:
         """One chat completion (the LLM rewrite). Retries per policy; cancellation propagates."""
-        import openai
-
         kwargs: dict[str, Any] = {"model": model or self.profile.chat_model, "messages": [dict(m) for m in messages]}
         if temperature is not None:
             kwargs["temperature"] = temperature
@@ -331,19 +449,21 @@ class ImageClient:
         sdk = self._chat_client()
         started = time.perf_counter()
         retries = 0
+
+        async def call() -> ChatResult:
+            raw = await sdk.chat.completions.with_raw_response.create(**kwargs)
+            return _chat_result(raw.parse(), raw.headers)
+
         while True:
-            try:
-                raw = await sdk.chat.completions.with_raw_response.create(**kwargs)
-                result = _chat_result(raw.parse(), raw.headers)
+            result, record = await self._guarded(call)
+            if record is None:
                 break
-            except (openai.OpenAIError, json.JSONDecodeError) as exc:
-                record = errors.from_exception(exc)
-                delay = retry_delay(record, retries, self.retry)
-                if delay is None:
-                    result = ChatResult(error=record, request_ids=list(record.request_ids))
-                    break
-                retries += 1
-                await self._sleep(delay)
+            delay = retry_delay(record, retries, self.retry)
+            if delay is None:
+                result = ChatResult(error=record, request_ids=list(record.request_ids))
+                break
+            retries += 1
+            await self._sleep(delay)
         result.retries = retries
         result.latency_ms = round((time.perf_counter() - started) * 1000.0, 1)
         return result
@@ -396,7 +516,7 @@ def _success(response: Any, headers: Mapping[str, str], status: int) -> Generati
             if b64:
                 images.append(_image_data(_b64(b64), getattr(response, "output_format", None)))
     except (binascii.Error, ValueError) as exc:
-        return _failure(_malformed(f"an image in the response could not be decoded ({exc})", headers, status))
+        return _failure(_malformed(f"an image in the response could not be used ({exc})", headers, status))
     if not images:
         return _failure(_malformed("the response contained no image data", headers, status))
     return GenerationResult(
@@ -433,6 +553,8 @@ def _malformed(message: str, headers: Mapping[str, str], status: int | None = 20
 
 
 def _b64(value: str) -> bytes:
+    if len(value) // 4 * 3 > MAX_OUTPUT_IMAGE_BYTES:  # refuse before decoding, not after
+        raise ValueError(f"an image of ~{len(value) // 4 * 3:,} bytes; the limit is {MAX_OUTPUT_IMAGE_BYTES:,}")
     return base64.b64decode(value, validate=True)
 
 
@@ -443,15 +565,83 @@ def _image_data(data: bytes, declared: str | None) -> ImageData:
         # callers turn this into a `malformed_response` error rather than an `ok` nobody can open.
         raise ValueError(f"{len(data):,} bytes that are not a PNG, JPEG or WebP image")
     fmt = fmt or str(declared)
-    width = height = None
-    try:
-        from PIL import Image
-
-        with Image.open(io.BytesIO(data)) as image:  # reads the header only
-            width, height = image.size
-    except Exception:  # a hostile or truncated image: keep the bytes, skip the size
-        pass
+    width, height = _header_size(data)
+    if width is not None and height is not None and width * height > MAX_IMAGE_PIXELS:
+        raise ValueError(f"an image of {width:,}x{height:,} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels")
     return ImageData(data=data, format=fmt, width=width, height=height)
+
+
+def _header_size(data: bytes) -> tuple[int | None, int | None]:
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:  # reads the header only
+                return image.size
+    except Image.DecompressionBombError:
+        raise ValueError(f"an image declaring more than {MAX_IMAGE_PIXELS:,} pixels") from None
+    except Exception:  # noqa: BLE001 - a truncated or odd image: keep the bytes, skip the size
+        return None, None
+
+
+def _body_limit(request: ImageRequest) -> int:
+    """The most a response to this request can legitimately hold: n images (and, streaming,
+    their partial frames) in base64, plus the JSON around them."""
+    frames = 1 + ((request.params.partial_images or 0) if request.wants_stream else 0)
+    return max(1, int(request.params.n or 1)) * frames * _IMAGE_BODY_ALLOWANCE + 1024 * 1024
+
+
+def _deadline_record(progress: Any, deadline: float) -> ErrorRecord:
+    received = f"{progress.bytes_received:,} bytes received"
+    status = f", HTTP {progress.status}" if progress.status is not None else ""
+    ids = errors.request_ids_from_headers(progress.headers)
+    return ErrorRecord(
+        kind="timeout",
+        code="deadline_exceeded",
+        message=f"no complete answer within the {deadline:g} s deadline ({received}{status}, "
+                f"stopped while {_PHASE_WORDS.get(progress.phase, progress.phase)})",
+        http_status=None,
+        request_ids=ids,
+        request_id_sources={i: "header" for i in ids},
+        details={"deadline_s": deadline},
+    )
+
+
+def _too_large_record(progress: Any, exc: Any) -> ErrorRecord:
+    ids = errors.request_ids_from_headers(progress.headers)
+    return ErrorRecord(
+        kind="server",
+        code="response_too_large",
+        message=f"{exc}; reading stopped there (no image response is that large)",
+        http_status=progress.status,
+        request_ids=ids,
+        request_id_sources={i: "header" for i in ids},
+        details={"body_limit": exc.limit, "declared_length": exc.declared},
+    )
+
+
+_PHASE_WORDS = {"connect": "connecting", "sent": "waiting for the answer", "headers": "waiting for the body",
+                "body": "reading the body", "done": "finishing"}
+
+
+def _attempt_summary(number: int, result: GenerationResult, progress: Any) -> dict[str, Any]:
+    """One line of `result.attempts` (recorded in history): what this attempt did and saw."""
+    error = result.error
+    return {
+        "attempt": number,
+        "outcome": result.outcome,
+        "kind": error.kind if error else None,
+        "code": error.code if error else None,
+        "http_status": result.http_status if result.http_status is not None else progress.status,
+        "request_ids": list(result.request_ids or (error.request_ids if error else [])),
+        "phase": progress.phase,
+        "bytes_received": progress.bytes_received,
+        "elapsed_ms": round(progress.elapsed() * 1000.0, 1),
+        "may_bill": bool(error is None or may_have_billed(error)),
+    }
 
 
 def _usage(raw: Any) -> Usage | None:

@@ -32,7 +32,8 @@ class Profile:
     api_version: str | None = None
     default_model: str = DEFAULT_MODEL
     chat_model: str = DEFAULT_CHAT_MODEL
-    timeout_s: float = 180.0
+    timeout_s: float = 180.0  # longest silence between two reads
+    deadline_s: float = 600.0  # longest a whole call may take, however the bytes trickle in
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -52,8 +53,10 @@ class Profile:
         for url in (self.base_url, self.azure_endpoint):
             if url and not url.startswith(("http://", "https://")):
                 raise BadInputError(f"profile {self.name!r}: {url!r} is not an http(s) URL")
-        if not self.timeout_s or self.timeout_s <= 0:
-            raise BadInputError(f"profile {self.name!r}: the timeout must be positive")
+        for label, value in (("timeout", self.timeout_s), ("deadline", self.deadline_s)):
+            if not isinstance(value, int | float) or not 0 < value <= 86_400:
+                raise BadInputError(f"profile {self.name!r}: the {label} must be a positive number of seconds "
+                                    f"(at most 24 h), not {value!r}")
 
     def display_url(self) -> str:
         """The URL to show and to record in history (never contains a key)."""

@@ -10,8 +10,8 @@ from typing import Any
 from workbench.core.errors import BadInputError
 from workbench.core.files import read_bounded
 from workbench.core.records import ImageParams
+from workbench.core.textinput import prompt_too_long
 
-MAX_PROMPT_CHARS = 32_000  # GPT image models
 MAX_EDIT_IMAGES = 16
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 MAX_MASK_BYTES = 4 * 1024 * 1024
@@ -126,8 +126,8 @@ class ImageRequest:
             raise BadInputError("the prompt is empty")
         if not _encodable(self.prompt):  # e.g. undecodable bytes on the command line
             raise BadInputError("the prompt is not valid UTF-8 text (it has unpaired surrogate characters)")
-        if len(self.prompt) > MAX_PROMPT_CHARS:
-            raise BadInputError(f"the prompt has {len(self.prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}")
+        if prompt_too_long(self.prompt):
+            raise BadInputError(prompt_too_long(self.prompt) or "")
         if len(self.images) > MAX_EDIT_IMAGES:
             raise BadInputError(f"{len(self.images)} reference images; an edit takes at most {MAX_EDIT_IMAGES}")
         if self.mask is not None and not self.images:

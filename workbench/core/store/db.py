@@ -3,13 +3,21 @@
 `open_history(path)` never creates a database over an existing file it cannot read, and never
 overwrites anything: a corrupt file, a locked database or one written by a newer workbench is
 reported as a `StoreError` with one clear line, and the file is left exactly as it was.
+
+Odd files are said, never silently replaced: a 0-byte file is kept under another name before a
+new history starts (a warning says where); a file that cannot be written (read-only file system,
+immutable file) is opened read-only, with a warning - browsing and search work, recording
+refuses with "read-only". The warnings are on `db.open_warnings` (shown by the CLI and the app).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -35,6 +43,9 @@ def open_history(path: Path | str | None = None, *, busy_timeout_ms: int = DEFAU
     """
     path = Path(path) if path is not None else paths.history_db_path()
     _check_header(path)
+    warnings = _set_aside_empty(path)
+    if path.exists() and not _writable(path):
+        return _open_read_only(path, busy_timeout_ms, warnings)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -46,6 +57,7 @@ def open_history(path: Path | str | None = None, *, busy_timeout_ms: int = DEFAU
         _configure(db, busy_timeout_ms)
         _refuse_newer(db, path)
         history_migrations.apply(db)
+        db.open_warnings = warnings
         return db
     except StoreError:
         if conn is not None:
@@ -57,6 +69,71 @@ def open_history(path: Path | str | None = None, *, busy_timeout_ms: int = DEFAU
         if is_environmental(exc):
             raise store_error(exc, path) from None
         raise
+    except UnicodeDecodeError as exc:  # SQLite's own message about the damage is not even text
+        if conn is not None:
+            conn.close()
+        raise store_error(_undecodable(exc), path) from None
+
+
+def _undecodable(exc: UnicodeDecodeError) -> sqlite3.DatabaseError:
+    return sqlite3.DatabaseError(f"malformed database: undecodable bytes in the file ({exc.reason})")
+
+
+def _set_aside_empty(path: Path) -> list[str]:
+    """A 0-byte history file (a failed copy, a sync tool) is kept aside, never silently reused."""
+    try:
+        if path.stat().st_size != 0:
+            return []
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return []  # the data may all be in the WAL: SQLite recovers it from there
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        kept = path.with_name(f"{path.name}.empty-{stamp}")
+        os.replace(path, kept)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise StoreError(f"history database {path} is an empty (0-byte) file and cannot be set aside "
+                         f"({exc.strerror or exc}); restore a backup or remove it") from None
+    return [(f"history database {path} was an empty (0-byte) file - it was kept as {kept.name} and a new, "
+             "empty history was started; if you expected your history here, restore a backup")]
+
+
+def _writable(path: Path) -> bool:
+    # WAL needs to write the file and to create -wal/-shm beside it.
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _open_read_only(path: Path, busy_timeout_ms: int, warnings: list[str]) -> Database:
+    """Open an unwritable history for reading: `mode=ro`, else `immutable=1` (read-only media)."""
+    errors: list[str] = []
+    for flags in ("mode=ro", "mode=ro&immutable=1"):
+        conn = None
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True,
+                                   timeout=busy_timeout_ms / 1000, check_same_thread=False)
+            db = _HistoryDatabase(conn)
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            _refuse_newer(db, path)
+            if history_migrations.pending(db):
+                raise StoreError(f"history database {path} is read-only and needs an upgrade to this version; "
+                                 "open it once where it can be written")
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            if not is_environmental(exc) or "locked" in str(exc).lower():
+                raise store_error(exc, path) from None
+            errors.append(str(exc))
+            continue
+        except StoreError:
+            conn.close()
+            raise
+        db.read_only = True
+        db.open_warnings = [*warnings, (f"history database {path} cannot be written (read-only file or file "
+                            "system); opened read-only: browsing, search and export work, nothing new is recorded")]
+        return db
+    raise StoreError(f"history database {path} is read-only and cannot be opened ({'; '.join(errors)})")
 
 
 class _HistoryDatabase(Database):
@@ -144,23 +221,40 @@ def store_error(exc: sqlite3.Error, path: Path | str | None = None) -> StoreErro
         return StoreError(
             f"history database{where} is locked by another program (another workbench window?); "
             "close it or try again", detail=text)
-    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+    if any(word in lowered for word in _FTS_DAMAGE):
         return StoreError(
-            f"history database{where} is damaged ({text}); it was left untouched - "
-            "restore a backup or move it aside", detail=text)
+            f"the search index of history database{where} is damaged ({text}); the file was left untouched - "
+            "rebuild the index with 'workbench history rebuild-fts', or restore a backup", detail=text)
+    if any(word in lowered for word in _DAMAGE):
+        return StoreError(
+            f"history database{where} is damaged ({text}); it was left untouched - run 'workbench history "
+            "check' to see what is hit, then restore a backup (or 'workbench history rebuild-fts' if only "
+            "the search index is hit, or move the file aside to start a new history)", detail=text)
     if "readonly" in lowered or "read-only" in lowered:
-        return StoreError(f"history database{where} is read-only; check the file permissions", detail=text)
+        return StoreError(f"history database{where} is read-only (file permissions or a read-only "
+                          "file system); nothing can be recorded there", detail=text)
     if "unable to open" in lowered:
         return StoreError(f"cannot open the history database{where} (missing folder or no permission)", detail=text)
-    if "is full" in lowered:
-        return StoreError(f"the disk holding the history database{where} is full", detail=text)
+    if "is full" in lowered or ("disk i/o" in lowered and _disk_nearly_full(path)):
+        return StoreError(f"disk full: the disk holding the history database{where} has no space left; "
+                          "free some space and try again (nothing already recorded was lost)", detail=text)
     if "disk i/o" in lowered:
         return StoreError(f"disk error while using the history database{where}", detail=text)
     return StoreError(f"history database error{where}: {text}", detail=text)
 
 
-_ENVIRONMENTAL = ("locked", "busy", "not a database", "malformed", "corrupt", "readonly",
-                  "read-only", "unable to open", "is full", "disk i/o")
+def _disk_nearly_full(path: Path | str | None) -> bool:
+    """SQLite reports ENOSPC on some file systems as a plain I/O error: look at the free space."""
+    folder = Path(path).parent if path else paths.data_dir()
+    try:
+        return shutil.disk_usage(folder).free < 1024 * 1024
+    except OSError:
+        return False
+
+
+_FTS_DAMAGE = ("vtable constructor failed", "fts5:", "requests_fts")
+_DAMAGE = ("not a database", "malformed", "corrupt", "could not decode", *_FTS_DAMAGE)
+_ENVIRONMENTAL = ("locked", "busy", "readonly", "read-only", "unable to open", "is full", "disk i/o", *_DAMAGE)
 
 
 def is_environmental(exc: BaseException) -> bool:
@@ -180,6 +274,8 @@ def translate_errors(path: Path | str | None = None) -> Iterator[None]:
         if is_environmental(exc):
             raise store_error(exc, path) from None
         raise
+    except UnicodeDecodeError as exc:
+        raise store_error(_undecodable(exc), path) from None
 
 
 __all__ = ["MIGRATION_SET", "known_migrations", "open_history", "store_error", "translate_errors"]

@@ -27,10 +27,16 @@ from sqlite_utils import Database
 
 from workbench import paths
 from workbench.core.errors import BadInputError, StoreError
-from workbench.core.records import OUTCOMES, ErrorRecord, GenerationResult, ImageData, ImageParams
-from workbench.core.store import maintenance
+from workbench.core.records import (
+    OUTCOMES,
+    ErrorRecord,
+    GenerationResult,
+    ImageData,
+    ImageParams,
+)
+from workbench.core.store import journal, maintenance
 from workbench.core.store.db import open_history, translate_errors
-from workbench.core.store.images import ImageFiles, png_metadata
+from workbench.core.store.images import ImageFiles, StoredFile, png_metadata
 from workbench.core.store.migrations import finding_rows
 from workbench.core.store.models import (
     HistoryEntry,
@@ -76,11 +82,15 @@ class HistoryStore:
     """Records, finds and maintains requests in the history database."""
 
     def __init__(self, db: Database, *, images_root: Path | None = None, path: Path | None = None,
-                 secrets: Iterable[str] = ()) -> None:
+                 secrets: Iterable[str] = (), journal_dir: Path | None = None) -> None:
         self.db = db
         self.path = path
         self.files = ImageFiles(images_root if images_root is not None else paths.images_dir())
+        self.journal_dir = journal_dir if journal_dir is not None else paths.journal_dir()
         self._secrets: list[str] = [s for s in secrets if s]
+        # Said once when the store opened (a 0-byte file set aside, opened read-only, replayed).
+        self.warnings: list[str] = list(getattr(db, "open_warnings", ()))
+        self.read_only = bool(getattr(db, "read_only", False))
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -98,12 +108,16 @@ class HistoryStore:
         db_path = Path(path) if path is not None else paths.history_db_path()
         db = open_history(db_path, busy_timeout_ms=busy_timeout_ms)
         store = cls(db, images_root=images_root, path=db_path, secrets=secrets)
-        if recover:
+        if recover and not store.read_only:
             try:
+                replayed = store.replay_journal()
                 store.mark_interrupted()
             except StoreError:
                 db.close()
                 raise
+            if replayed:
+                store.warnings.append(f"recorded {replayed} completed request(s) that could not be "
+                                      "recorded earlier (from the journal)")
         return store
 
     def close(self) -> None:
@@ -174,8 +188,12 @@ class HistoryStore:
                 self._add_image(request_id, mask, role="mask", position=0)
         return request_id
 
-    def complete_request(self, request_id: int, result: GenerationResult) -> None:
-        """Record the outcome of a request started with `begin_request` (images included)."""
+    def complete_request(self, request_id: int, result: GenerationResult,
+                         stored: Sequence[StoredFile | None] = ()) -> None:
+        """Record the outcome of a request started with `begin_request` (images included).
+
+        `stored[i]`, when given, is the already-written file of the i-th final image.
+        """
         if result.outcome not in FINAL_OUTCOMES:
             raise ValueError(f"cannot complete a request with outcome {result.outcome!r}")
         with translate_errors(self.path):
@@ -190,11 +208,132 @@ class HistoryStore:
             meta = png_metadata(prompt, loads(params_json, {}), {
                 "history_id": request_id, "created_at": created_at, "request_ids": loads(fields["request_ids"], []),
             })
+            finals = [img for img in result.images if img.partial_index is None]
+            files = []
+            for i in range(max(len(finals), len(stored))):
+                file = stored[i] if i < len(stored) else None
+                if file is None and i < len(finals):
+                    file = self.files.put(finals[i].data, finals[i].format, meta)
+                if file is not None:
+                    files.append(file)
             with self.db.atomic():
                 self.db["requests"].update(request_id, _storable(fields))
-                finals = [img for img in result.images if img.partial_index is None]
-                for position, image in enumerate(finals):
-                    self._add_image(request_id, image, role="output", position=position, metadata=meta)
+                self.db.execute("DELETE FROM images WHERE request_id = ? AND role = 'output'", [request_id])
+                for position, file in enumerate(files):
+                    self._image_row(request_id, file, role="output", position=position)
+
+    def finish_request(self, request_id: int, result: GenerationResult, *,
+                       delivered: Sequence[str | Path] = ()) -> str | None:
+        """Complete a live request so that nothing paid for is lost; None when recorded.
+
+        Order: the output images go to the images folder (the gallery's), a journal entry is
+        written (naming those files and `delivered`, copies the caller already wrote, e.g.
+        `--out`), then the row is completed and the entry removed. When completing fails, the
+        entry stays for the next open, and the reason is returned ("saved, not recorded").
+        """
+        finals = [img for img in result.images if img.partial_index is None]
+        stored, problems = self._store_outputs(request_id, result, finals)
+        images = []
+        for i, image in enumerate(finals):
+            file = stored[i]
+            source = str(delivered[i]) if i < len(delivered) else None
+            images.append({"relpath": file.relpath if file else None, "sha256": file.sha256 if file else None,
+                           "format": image.format, "width": image.width, "height": image.height,
+                           "bytes": len(image.data), "source": source})
+        entry = None
+        if self.path is not None:
+            try:
+                entry = journal.write(self.journal_dir, db=self.path, history_id=request_id,
+                                      result=self._scrubbed(result), images=images)
+            except BadInputError as exc:
+                problems.append(f"the journal could not be written either ({exc.user_message})")
+        try:
+            self.complete_request(request_id, result, stored)
+        except StoreError as exc:
+            where = f"; it is kept in {entry} and recorded when history next opens" if entry else ""
+            result.journal = str(entry) if entry else None
+            return "; ".join([exc.user_message + where, *problems])
+        if entry is not None:
+            journal.remove(entry)
+        return None
+
+    def replay_journal(self) -> int:
+        """Record the journal's completed requests for this database; returns how many.
+
+        An entry whose row was since deleted is set aside (renamed), never lost. An entry that
+        still cannot be recorded (the database locked) stays for the next time.
+        """
+        if self.path is None:
+            return 0
+        done = 0
+        for entry in journal.entries(self.journal_dir, self.path):
+            row = self.db.execute("SELECT outcome FROM requests WHERE id = ?", [entry.history_id]).fetchone()
+            if row is None:
+                journal.set_aside(entry.path)
+                continue
+            if row[0] in ("pending", "interrupted"):
+                stored = [self._journal_image(entry.history_id, image, entry.result) for image in entry.images]
+                try:
+                    self.complete_request(entry.history_id, entry.result, stored)
+                except StoreError:
+                    return done  # still locked or full: the entries wait for the next open
+                done += 1
+            journal.remove(entry.path)
+        return done
+
+    def _store_outputs(self, request_id: int, result: GenerationResult,
+                       finals: list[ImageData]) -> tuple[list[StoredFile | None], list[str]]:
+        meta = self._metadata_for(request_id, result)
+        stored: list[StoredFile | None] = []
+        problems: list[str] = []
+        for image in finals:
+            try:
+                stored.append(self.files.put(image.data, image.format, meta))
+            except StoreError as exc:
+                stored.append(None)
+                problems.append(exc.user_message)
+        return stored, problems
+
+    def _metadata_for(self, request_id: int, result: GenerationResult | None = None) -> dict[str, str] | None:
+        """PNG text for an output image (the same as `complete_request` writes); None when the
+        row cannot even be read."""
+        try:
+            with translate_errors(self.path):
+                row = self.db.execute("SELECT prompt, params_json, created_at, request_ids FROM requests "
+                                      "WHERE id = ?", [request_id]).fetchone()
+        except StoreError:
+            return None
+        if row is None:
+            return None
+        err = result.error if result is not None else None
+        ids = _merge_ids(loads(row[3], []), result.request_ids if result else [], err.request_ids if err else [])
+        return png_metadata(row[0], loads(row[1], {}), {
+            "history_id": request_id, "created_at": row[2], "request_ids": ids})
+
+    def _journal_image(self, request_id: int, image: dict[str, Any], result: GenerationResult) -> StoredFile | None:
+        """The stored file a journal entry names, re-stored from the delivered copy if it is gone."""
+        relpath = image.get("relpath")
+        if relpath and self.files.path(relpath).is_file():
+            return StoredFile(image.get("sha256") or "", image.get("format") or "png", relpath,
+                              int(image.get("bytes") or 0), image.get("width"), image.get("height"))
+        try:
+            data = Path(image["source"]).read_bytes() if image.get("source") else None
+        except OSError:
+            data = None
+        if data is None:
+            return None  # neither copy survives: the row is still completed, without this image
+        return self.files.put(data, image.get("format"), self._metadata_for(request_id, result))
+
+    def _scrubbed(self, result: GenerationResult) -> GenerationResult:
+        if result.error is None:
+            return result
+        import copy
+
+        clean = copy.copy(result)
+        clean.error = copy.copy(result.error)
+        clean.error.message = self.scrub(result.error.message) or ""
+        clean.error.raw_body = self.scrub(result.error.raw_body) or ""
+        return clean
 
     def record_completed(
         self,
@@ -268,9 +407,8 @@ class HistoryStore:
                 pid = int(pid_text) if pid_text.isdigit() else None
                 if owner_host == host and pid == me:
                     continue
-                if pid is None or include_live or (created_at or "") < limit:
-                    abandoned.append(request_id)
-                elif owner_host == host and not process_alive(pid):
+                stale = (created_at or "") < limit
+                if pid is None or include_live or stale or owner_host == host and not process_alive(pid):
                     abandoned.append(request_id)
             if abandoned:
                 with self.db.atomic():
@@ -429,6 +567,11 @@ class HistoryStore:
     def integrity_check(self, *, verify_images: bool = True) -> IntegrityReport:
         return maintenance.integrity_check(self, verify_images=verify_images)
 
+    @staticmethod
+    def rebuild_fts(path: Path | str | None = None) -> str:
+        """Rebuild (or, if damaged, recreate) the search index; returns what was done."""
+        return maintenance.rebuild_fts(Path(path) if path is not None else paths.history_db_path())
+
     # -- rows ------------------------------------------------------------------------------
 
     def _request_row(self, prompt: str, params: ImageParams | Mapping[str, Any] | None, *,
@@ -492,7 +635,7 @@ class HistoryStore:
                 categories=dumps(list(err.categories)),
                 safety_violations=dumps(list(err.safety_violations)),
                 error_param=getattr(err, "param", None),
-                error_details=dumps(scrub_value(dict(getattr(err, "details", {}) or {}), self._secrets)),
+                error_details=dumps(scrub_value(_details(err, result), self._secrets)),
                 request_id_sources=dumps(dict(getattr(err, "request_id_sources", {}) or {})),
             )
             if result.outcome == "blocked_input" and err.stage == "unknown":
@@ -501,6 +644,8 @@ class HistoryStore:
                 fields["stage"] = "output"
             if err.provider and err.provider != "unknown":
                 fields["provider"] = err.provider
+        elif len(getattr(result, "attempts", ())) > 1:  # a success after retries: keep each attempt
+            fields["error_details"] = dumps(scrub_value(_details(None, result), self._secrets))
         if getattr(result, "model", None):
             fields["result_model"] = result.model
         return fields
@@ -517,7 +662,10 @@ class HistoryStore:
     def _add_image(self, request_id: int, image: bytes | ImageData, *, role: str, position: int,
                    metadata: dict[str, str] | None = None) -> None:
         data, fmt = (image.data, image.format) if isinstance(image, ImageData) else (bytes(image), None)
-        stored = self.files.put(data, fmt, metadata if role == "output" else None)
+        self._image_row(request_id, self.files.put(data, fmt, metadata if role == "output" else None),
+                        role=role, position=position)
+
+    def _image_row(self, request_id: int, stored: StoredFile, *, role: str, position: int) -> None:
         self.db["images"].insert({
             "request_id": request_id, "role": role, "position": position, "sha256": stored.sha256,
             "format": stored.format, "width": stored.width, "height": stored.height, "bytes": stored.size,
@@ -597,6 +745,15 @@ def _verdict(findings: list[dict[str, Any]]) -> str | None:
         if severity in severities:
             return verdict
     return "caution"
+
+
+def _details(err: ErrorRecord | None, result: GenerationResult) -> dict[str, Any]:
+    """The error's evidence plus every attempt (what each sent, saw and may have cost)."""
+    details = dict(getattr(err, "details", {}) or {}) if err is not None else {}
+    attempts = list(getattr(result, "attempts", ()) or ())
+    if attempts:
+        details["attempts"] = attempts
+    return details
 
 
 def _merge_ids(*groups: Iterable[str]) -> list[str]:

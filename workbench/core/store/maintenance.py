@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sqlite3
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.core.errors import BadInputError, StoreError
-from workbench.core.store.db import translate_errors
+from workbench.core.store.db import store_error, translate_errors
 from workbench.core.store.images import strip_png_text
 from workbench.core.store.models import HistoryFilter, IntegrityReport, dumps, loads
 from workbench.core.store.query import where_clause
@@ -122,20 +123,44 @@ def redact(store: HistoryStore, ids: list[int]) -> int:
 
 
 def integrity_check(store: HistoryStore, *, verify_images: bool) -> IntegrityReport:
-    """SQLite's integrity and foreign-key checks, the FTS index, and the image files."""
+    """SQLite's integrity and foreign-key checks, the FTS index, and the image files.
+
+    Damage is a problem; a check that cannot run because the database is locked by another
+    program or read-only is `skipped` (a healthy database is never reported as damaged).
+    """
     problems: list[str] = []
+    skipped: list[str] = []
     with translate_errors(store.path):
-        for (message,) in store.db.execute("PRAGMA integrity_check").fetchall():
-            if message != "ok":
-                problems.append(f"database: {message}")
-        for table, rowid, parent, _fk in store.db.execute("PRAGMA foreign_key_check").fetchall():
-            problems.append(f"{table} row {rowid} points to a missing {parent} row")
         try:
-            store.db.execute("INSERT INTO requests_fts(requests_fts, rank) VALUES('integrity-check', 1)")
-        except Exception as exc:  # noqa: BLE001 - report any FTS failure as a problem
-            problems.append(f"search index: {exc}")
-        rows = int(store.db.execute("SELECT count(*) FROM requests").fetchone()[0])
-        images = store.db.execute("SELECT id, sha256, path FROM images").fetchall()
+            for (message,) in store.db.execute("PRAGMA integrity_check").fetchall():
+                if message != "ok":
+                    problems.append(f"database: {message}")
+            for table, rowid, parent, _fk in store.db.execute("PRAGMA foreign_key_check").fetchall():
+                problems.append(f"{table} row {rowid} points to a missing {parent} row")
+        except sqlite3.DatabaseError as exc:
+            if _unavailable(exc):
+                raise
+            problems.append(f"database: {exc}")
+        try:
+            # FTS5 runs its integrity check as an INSERT: it needs the write lock.
+            if store.read_only:
+                skipped.append("search index: not checked (the database is open read-only)")
+            else:
+                with store.db.atomic():
+                    store.db.execute("INSERT INTO requests_fts(requests_fts, rank) VALUES('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            if _unavailable(exc):
+                skipped.append(f"search index: not checked ({store_error(exc).user_message})")
+            else:
+                problems.append(f"search index: {exc} (rebuild it with 'workbench history rebuild-fts')")
+        try:
+            rows = int(store.db.execute("SELECT count(*) FROM requests").fetchone()[0])
+            images = store.db.execute("SELECT id, sha256, path FROM images").fetchall()
+        except sqlite3.DatabaseError as exc:
+            if _unavailable(exc):
+                raise
+            problems.append(f"database: {exc}")
+            rows, images = 0, []
     checked = 0
     if verify_images:
         for image_id, sha, relpath in images:
@@ -151,7 +176,68 @@ def integrity_check(store: HistoryStore, *, verify_images: bool) -> IntegrityRep
                 continue
             if digest != sha:
                 problems.append(f"image {image_id}: content does not match its hash ({relpath})")
-    return IntegrityReport(ok=not problems, problems=problems, rows=rows, images_checked=checked)
+    return IntegrityReport(ok=not problems, problems=problems, rows=rows, images_checked=checked, skipped=skipped)
+
+
+def _unavailable(exc: BaseException) -> bool:
+    """Locked or read-only: the check could not run; says nothing about damage."""
+    lowered = str(exc).lower()
+    return any(word in lowered for word in ("locked", "busy", "readonly", "read-only"))
+
+
+FTS_COLUMNS = ["prompt", "error_message", "notes", "request_ids"]
+
+
+def rebuild_fts(path: Path) -> str:
+    """Rebuild the search index of the history at `path`; returns what was done.
+
+    First FTS5's own 'rebuild'. When the index's tables themselves are damaged (e.g. "vtable
+    constructor failed: requests_fts"), a copy of the file is kept beside it, the index's schema
+    entries are removed, the file is vacuumed and the index recreated from the requests table.
+    The requests themselves are never modified.
+    """
+    from workbench.core.store.history import HistoryStore
+
+    try:
+        with HistoryStore.open(path, recover=False) as store, translate_errors(store.path), store.db.atomic():
+            store.db.execute("INSERT INTO requests_fts(requests_fts) VALUES('rebuild')")
+        return "search index rebuilt"
+    except StoreError as exc:
+        if "search index" not in exc.user_message and "damaged" not in exc.user_message:
+            raise
+    kept = _keep_copy(path, "before-rebuild-fts")
+    conn = sqlite3.connect(str(path))
+    try:
+        with translate_errors(path):
+            conn.execute("PRAGMA writable_schema = ON")
+            conn.execute("DELETE FROM sqlite_master WHERE name = 'requests_fts' OR name LIKE 'requests_fts^_%' "
+                         "ESCAPE '^' OR (type = 'trigger' AND sql LIKE '%requests_fts%')")
+            conn.commit()
+            conn.execute("PRAGMA writable_schema = OFF")
+    finally:
+        conn.close()
+    with HistoryStore.open(path, recover=False) as store, translate_errors(store.path):
+        store.db.execute("VACUUM")  # frees the pages of the removed index tables
+        store.db["requests"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="porter", replace=True)
+        problems = [m for (m,) in store.db.execute("PRAGMA integrity_check").fetchall() if m != "ok"]
+    if problems:
+        raise StoreError(f"the search index was recreated, but the database still has damage "
+                         f"({problems[0]}); restore a backup (the file before this repair is {kept})")
+    return f"search index recreated (the file before the repair was kept as {kept.name})"
+
+
+def _keep_copy(path: Path, label: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.{label}-{stamp}")
+    source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        with contextlib.closing(sqlite3.connect(str(target))) as copy:
+            source.backup(copy)  # page by page: a damaged index does not stop it
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot keep a copy of {path} before repairing it ({exc}); nothing was changed") from None
+    finally:
+        source.close()
+    return target
 
 
 def _strip_image_metadata(store: HistoryStore, request_id: int) -> None:

@@ -152,6 +152,8 @@ class IntegrityReport:
     problems: list[str]
     rows: int
     images_checked: int
+    # Checks that could not run (the database locked or read-only): said, never a "problem".
+    skipped: list[str] = field(default_factory=list)
 
 
 @dataclass

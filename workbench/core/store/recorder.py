@@ -1,5 +1,6 @@
 """The client hook that writes every request to history: a `pending` row before it is sent,
-completed after — so a crash mid-request still leaves a record (it becomes `interrupted`)."""
+completed after — so a crash mid-request still leaves a record (it becomes `interrupted`), and a
+completion that cannot be written is journalled and recorded on the next open (store.journal)."""
 
 from __future__ import annotations
 
@@ -53,9 +54,16 @@ class HistoryRecorder:
         self._changed()
 
     def after_complete(self, request: Any, context: Any, result: GenerationResult) -> None:
+        """Complete the row; when that fails the result is journalled and `record_error` set.
+
+        `request.meta["delivered"]` names the copies the caller already saved (CLI `--out`).
+        """
         history_id = request.meta.get("history_id")
         if history_id is not None:
-            self._get_store().complete_request(history_id, result)
+            problem = self._get_store().finish_request(history_id, result,
+                                                       delivered=request.meta.get("delivered", ()))
+            if problem is not None:
+                result.record_error = problem
             self._changed()
 
     def _changed(self) -> None:
