@@ -410,12 +410,7 @@ def _success(response: Any, headers: Mapping[str, str], status: int) -> Generati
 
 
 def _failure(error: ErrorRecord, *, partials: int = 0) -> GenerationResult:
-    if error.kind == "blocked":
-        outcome = "blocked_output" if error.stage == "output" else "blocked_input"
-    elif error.kind == "cancelled":
-        outcome = "cancelled"
-    else:
-        outcome = "error"
+    outcome = errors.outcome_for(error)  # an unstated stage stays unknown (blocked_unknown)
     result = GenerationResult(outcome=outcome, error=error, request_ids=list(error.request_ids), http_status=error.http_status)
     result.partial_images = partials
     return result

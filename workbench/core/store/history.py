@@ -28,11 +28,13 @@ from sqlite_utils import Database
 from workbench import paths
 from workbench.core.errors import BadInputError, StoreError
 from workbench.core.records import OUTCOMES, ErrorRecord, GenerationResult, ImageData, ImageParams
+from workbench.core.api.errors import keep_masked
 from workbench.core.store import maintenance
 from workbench.core.store.db import open_history, translate_errors
 from workbench.core.store.images import ImageFiles, png_metadata
 from workbench.core.store.migrations import finding_rows
 from workbench.core.store.models import (
+    BLOCKED_OUTCOMES,
     HistoryEntry,
     HistoryFilter,
     HistorySummary,
@@ -474,13 +476,13 @@ class HistoryStore:
             "total_tokens": usage.total_tokens if usage else None,
         }
         if err is not None:
-            blocked = err.is_block or result.outcome in ("blocked_input", "blocked_output")
+            blocked = err.is_block or result.outcome in BLOCKED_OUTCOMES
             fields.update(
                 error_kind=err.kind,
                 error_type=err.type,
                 error_code=err.code,
                 error_message=self.scrub(err.message),
-                raw_body=self.scrub(err.raw_body),
+                raw_body=keep_masked(err.raw_body, self.scrub),  # masked keys are not secrets
                 stage=err.stage if blocked else None,
                 categories=dumps(list(err.categories)),
                 safety_violations=dumps(list(err.safety_violations)),

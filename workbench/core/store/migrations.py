@@ -211,3 +211,21 @@ def m008_error_details(db: Database) -> None:
     requests.add_column("error_details", str, not_null_default="{}")
     requests.add_column("request_id_sources", str, not_null_default="{}")
     requests.add_column("result_model", str)  # the model the provider says answered
+
+
+@history_migrations()
+def m110_import_edits(db: Database) -> None:
+    """Changes made to an entry after it was imported (support completing prompt, IDs, notes)."""
+    db.execute(
+        """
+        CREATE TABLE request_edits (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+            edited_at TEXT NOT NULL,
+            field TEXT NOT NULL,
+            old_value TEXT,
+            new_value TEXT
+        )
+        """
+    )
+    db["request_edits"].create_index(["request_id"])
