@@ -200,7 +200,8 @@ def test_proxy_body_with_second_id_and_proxy_header():
                                  "(request id: 2026042723155331083492939703753)",
                       "type": "packy_image_generation_user_error", "code": "moderation_blocked"}}
     r = parse_error_body(body, status=400, headers={"x-api-request-id": "20260427231553310834"})
-    assert r.request_ids == ["20260427231553310834", "063f708f-2b4e-4d5a-9a51-0c3b9f1e2d77", "2026042723155331083492939703753"]
+    # the upstream (Azure) ID support can look up first, then the proxy's own two
+    assert r.request_ids == ["063f708f-2b4e-4d5a-9a51-0c3b9f1e2d77", "20260427231553310834", "2026042723155331083492939703753"]
     assert r.request_id_sources["20260427231553310834"] == "header:x-api-request-id"
     assert r.details["via_proxy"] and r.kind == "blocked"
 
@@ -214,7 +215,7 @@ def test_non_safety_user_error_with_the_same_type_is_not_a_block():
 
 @pytest.mark.parametrize(
     "status, code, kind",
-    [(429, "rate_limit_exceeded", "rate_limited"), (429, "insufficient_quota", "rate_limited"),
+    [(429, "rate_limit_exceeded", "rate_limited"), (429, "insufficient_quota", "quota"),
      (401, "invalid_api_key", "auth"), (403, None, "auth"), (404, None, "bad_request"),
      (408, None, "timeout"), (500, None, "server"), (503, None, "server"), (None, "invalid_api_key", "auth")],
 )

@@ -28,7 +28,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from workbench.core.api.keys import redact
+from workbench.core.api.keys import masks_known_key, redact
 from workbench.core.records import ErrorRecord
 
 RAW_LIMIT = 256 * 1024  # raw bodies kept for evidence; larger ones are cut (base64 echoes)
@@ -931,7 +931,7 @@ _MASKED_KEY_RE = re.compile(r"\bsk-[A-Za-z0-9_\-]{0,12}\*{3,}[A-Za-z0-9]{0,8}")
 def keep_masked(text: str, redactor: Any) -> str:
     """`redactor(text)` that leaves keys an SDK already masked ("sk-ab***xy") as they are: they
     are not secrets, and a pasted body must be stored byte for byte."""
-    masked = _MASKED_KEY_RE.findall(text or "")
+    masked = [m for m in _MASKED_KEY_RE.findall(text or "") if not masks_known_key(m)]
     if not masked:
         return redactor(text)
     holders = {f"\ue000masked{i}\ue000": value for i, value in enumerate(masked)}

@@ -190,6 +190,17 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def masks_known_key(masked: str) -> bool:
+    """Whether an SDK-masked key ("sk-ab****wxyz") shows the ends of a key this process knows:
+    such a mask is redacted too; masks of other people's keys (pasted bodies) are kept."""
+    head, _, tail = masked.partition("*")
+    tail = tail.strip("*")
+    with _lock:
+        known = list(_known_keys)
+    known += [os.environ.get(name, "").strip() for name in (OPENAI_ENV, AZURE_ENV)]
+    return any(k and k.startswith(head) and (not tail or k.endswith(tail)) for k in known)
+
+
 def install_log_redaction(*handlers: logging.Handler) -> None:
     """Attach `RedactingFilter` to the given handlers (default: the root logger's handlers)."""
     targets = handlers or tuple(logging.getLogger().handlers)
