@@ -178,9 +178,9 @@ def import_file(store: HistoryStore, path: Path | str, *, fmt: str = "auto", fie
             handle.seek(0)
             if b"\x00" in head:
                 raise BadInputError(f"{path.name} looks like a binary file, not text")
-            lines = _decoded_lines(handle, path.name)
+            lines = _LineReader(handle, path.name)
             return _import_lines(store, lines, source=path.name, fmt=chosen, fields=fields, total=total,
-                                 tell=handle.tell, progress=progress, cancel=cancel)
+                                 tell=lambda: lines.consumed, progress=progress, cancel=cancel)
     except FileNotFoundError:
         raise BadInputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -434,26 +434,35 @@ def _sniff_text(head: bytes, name: str) -> str:
     return text if len(head) < SNIFF_BYTES else text.rsplit("\n", 1)[0]
 
 
-def _decoded_lines(handle: Any, name: str) -> Iterator[str]:
-    """UTF-8 lines of a binary file, a chunk at a time (newline="" semantics, for csv)."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
-    pending = ""
-    offset = 0
-    while True:
-        chunk = handle.read(1 << 20)
-        try:
-            text = decoder.decode(chunk, final=not chunk)
-        except UnicodeDecodeError as exc:
-            raise BadInputError(f"{name} is not valid UTF-8 text (byte {offset + exc.start})") from None
-        offset += len(chunk)
-        if text:
-            parts = (pending + text).splitlines(keepends=True)
-            pending = parts.pop() if parts and not parts[-1].endswith(("\n", "\r")) else ""
-            yield from parts
-        if not chunk:
-            if pending:
-                yield pending
-            return
+class _LineReader:
+    """UTF-8 lines of a binary file, a chunk at a time (newline="" semantics, for csv);
+    `consumed` is how many bytes the lines handed out so far took (for progress)."""
+
+    def __init__(self, handle: Any, name: str) -> None:
+        self.handle, self.name, self.consumed = handle, name, 0
+
+    def __iter__(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+        pending = ""
+        offset = 0
+        while True:
+            chunk = self.handle.read(1 << 20)
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                raise BadInputError(f"{self.name} is not valid UTF-8 text (byte {offset + exc.start})") from None
+            offset += len(chunk)
+            if text:
+                parts = (pending + text).splitlines(keepends=True)
+                pending = parts.pop() if parts and not parts[-1].endswith(("\n", "\r")) else ""
+                for line in parts:
+                    self.consumed += len(line.encode("utf-8", "surrogatepass"))
+                    yield line
+            if not chunk:
+                if pending:
+                    self.consumed += len(pending.encode("utf-8", "surrogatepass"))
+                    yield pending
+                return
 
 
 def _safe_tell(tell: Callable[[], int], total: int) -> int:
