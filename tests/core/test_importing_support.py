@@ -10,6 +10,7 @@ import pytest
 from workbench.cli import main
 from workbench.core.errors import BadInputError
 from workbench.core.importing import (
+    BATCH,
     ImportFields,
     complete_entry,
     edits_of,
@@ -115,18 +116,18 @@ def _log(path, lines: int) -> None:
 
 def test_streamed_log_reports_progress_and_can_be_cancelled(store, tmp_path):
     path = tmp_path / "big.jsonl"
-    _log(path, 2600)
+    _log(path, 2 * BATCH + 600)
     seen = []
 
     def progress(done, total, report):
         seen.append((done, total, report.imported))
 
     report = import_file(store, path, progress=progress, cancel=lambda: len(seen) >= 2)
-    assert report.cancelled and report.imported == 1000  # two batches written, then stopped
-    assert store.count() == 1000
+    assert report.cancelled and report.imported == 2 * BATCH  # two batches written, then stopped
+    assert store.count() == 2 * BATCH
     assert seen[0][1] == path.stat().st_size and 0 < seen[0][0] < seen[1][0] <= seen[1][1]
     rest = import_file(store, path)  # running again finishes the job; written lines are duplicates
-    assert (rest.imported, rest.duplicates, rest.cancelled) == (1600, 1000, False)
+    assert (rest.imported, rest.duplicates, rest.cancelled) == (600, 2 * BATCH, False)
 
 
 def test_streamed_csv_log(store, tmp_path):
