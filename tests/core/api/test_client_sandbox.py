@@ -18,7 +18,7 @@ from workbench.core.errors import BadInputError
 from workbench.core.records import ImageParams
 from workbench.sandbox import images as sandbox_images
 
-SMALL = "256x256"
+SMALL = "1024x1024"
 
 
 def params(**kwargs) -> ImageParams:
@@ -47,7 +47,7 @@ def test_success_returns_images_usage_cost_and_request_id(sandbox, make_client):
     assert result.outcome == "ok" and result.error is None
     assert len(result.images) == 1
     image = result.images[0]
-    assert image.data.startswith(b"\x89PNG") and (image.width, image.height) == (256, 256)
+    assert image.data.startswith(b"\x89PNG") and (image.width, image.height) == (1024, 1024)
     assert result.usage.output_tokens > 0 and result.usage.input_text_tokens > 0
     assert re.fullmatch(r"req_[0-9a-f]{32}", result.request_ids[0])
     assert result.estimated_cost > 0 and result.actual_cost == 0.0  # the Sandbox bills nothing
@@ -67,7 +67,7 @@ def test_formats_compression_and_n_images_that_differ(make_client):
     assert jpeg.images[0].data != jpeg.images[1].data
     assert webp.images[0].format == "webp"
     with Image.open(io.BytesIO(webp.images[0].data)) as decoded:
-        assert decoded.size == (256, 256)
+        assert decoded.size == (1024, 1024)
 
 
 def test_previews_differ_by_prompt(make_client):
@@ -230,7 +230,7 @@ def test_streaming_delivers_partial_frames_then_the_final_image(make_client):
     result = go(make_client(), lambda c: c.generate(ImageRequest("a comet", params(partial_images=2)), on_partial=frames.append))
     assert result.outcome == "ok" and result.partial_images == 2
     assert [f.partial_index for f in frames] == [0, 1]
-    assert all(f.data.startswith(b"\x89PNG") and (f.width, f.height) == (256, 256) for f in frames)
+    assert all(f.data.startswith(b"\x89PNG") and (f.width, f.height) == (1024, 1024) for f in frames)
     assert frames[0].data != result.images[0].data
     assert result.usage.input_tokens > 0 and result.request_ids
 
