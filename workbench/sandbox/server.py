@@ -38,6 +38,7 @@ from workbench.sandbox.policy import (
     parse_switches,
     switches_from_config,
 )
+from workbench.core.api import pricing
 from workbench.sandbox.validation import ApiError, bad, coerce, validate_image_params, validate_uploads
 
 log = logging.getLogger(__name__)
@@ -557,11 +558,7 @@ def _usage(policy: Policy, prompt: str, uploads: list[Any], params: dict[str, An
 
 
 def _image_input_tokens(size: tuple[int, int]) -> int:
-    # A tile-based approximation: 85 tokens plus 170 per 512-pixel tile after fitting into 2048.
-    w, h = size
-    scale = min(1.0, 2048 / max(w, h))
-    w, h = w * scale, h * scale
-    return 85 + 170 * math.ceil(w / 512) * math.ceil(h / 512)
+    return pricing.image_input_tokens(*size)  # the same rule the cost estimate uses
 
 
 def _split_usage(usage: dict[str, Any], n: int) -> dict[str, Any]:

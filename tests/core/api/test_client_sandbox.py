@@ -449,3 +449,12 @@ def test_sandbox_profile_without_url_starts_the_shared_sandbox():
         stop_shared_sandbox()
     with pytest.raises(MissingKeyError):
         ImageClient.for_profile(Profile(name="OpenAI", kind="openai"))
+
+
+def test_edit_estimate_counts_reference_images(make_client):
+    png = sandbox_images.render("ref", 1024, 1024, fmt="png", compression=None, transparent=False, index=0)
+    client = make_client()
+    p = params(model="gpt-image-1.5", quality="medium")
+    plain = client.estimate(ImageRequest("add snow", p))
+    edit = client.estimate(ImageRequest("add snow", p, images=[InputImage.from_bytes(png), InputImage.from_bytes(png)]))
+    assert edit.usd > plain.usd and "2 reference image(s)" in " ".join(edit.notes)

@@ -31,6 +31,7 @@ from workbench.core.api.results import ChatResult, ModerationResult
 from workbench.core.api.retry import NO_RETRIES, RetryPolicy, retry_delay
 from workbench.core.errors import UserFacingError
 from workbench.core.records import ErrorRecord, GenerationResult, ImageData, Usage
+from workbench.core.store.images import image_size
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,8 @@ class ImageClient:
     def estimate(self, request: ImageRequest) -> pricing.CostEstimate | None:
         """Cost estimate before sending (None when the model has no price)."""
         try:
-            return pricing.estimate_cost(request.params, prompt=request.prompt)
+            return pricing.estimate_cost(request.params, prompt=request.prompt,
+                                         reference_images=[image_size(i.data) for i in request.images])
         except UserFacingError as exc:
             log.warning("no cost estimate: %s", exc.user_message)
             return None
