@@ -279,6 +279,8 @@ class _Exchange:
         """Slow, dropped, failing and malformed answers requested by switches."""
         if switches.slow:
             self.sandbox.wait(switches.slow)
+        if switches.account:
+            raise ApiError(*bodies.account_problem(switches.account))
         if switches.drop:
             self.handler.close_connection = True
             self.sent = True

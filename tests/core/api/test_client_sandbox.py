@@ -458,3 +458,27 @@ def test_edit_estimate_counts_reference_images(make_client):
     plain = client.estimate(ImageRequest("add snow", p))
     edit = client.estimate(ImageRequest("add snow", p, images=[InputImage.from_bytes(png), InputImage.from_bytes(png)]))
     assert edit.usd > plain.usd and "2 reference image(s)" in " ".join(edit.notes)
+
+
+@pytest.mark.parametrize(("switch", "kind", "status", "sdk_class"), [
+    ("quota", "quota", 429, "RateLimitError"),
+    ("billing", "quota", 400, "BadRequestError"),
+    ("unverified", "access", 403, "PermissionDeniedError"),
+])
+def test_account_problems_are_never_retried_and_get_the_right_advice(sandbox, make_client, switch, kind, status,
+                                                                     sdk_class):
+    import openai
+
+    from workbench.core.api.advice import advice_for
+    from workbench.core.api.errors import retryable
+
+    before = len(sandbox.requests)
+    policy = RetryPolicy(max_retries=3, base_delay=0.01)
+    result = go(make_client(retry=policy), lambda c: c.generate(ImageRequest(f"a kite [sandbox:{switch}]", params())))
+    assert (result.error.kind, result.error.http_status, result.retries) == (kind, status, 0)
+    assert len(sandbox.requests) == before + 1 and not retryable(result.error)
+    advice = advice_for(result.error)
+    assert "try again" not in advice.lower() and ("billing" in advice or "verif" in advice)
+    with openai.OpenAI(base_url=sandbox.url, api_key="sk-" "account-switch-test", max_retries=0) as sdk:
+        with pytest.raises(getattr(openai, sdk_class)):
+            sdk.images.generate(model="gpt-image-1", prompt=f"a kite [sandbox:{switch}]")

@@ -39,7 +39,7 @@ NO_RETRIES = RetryPolicy(max_retries=0)
 def is_retryable(error: ErrorRecord) -> bool:
     """Whether another identical attempt could succeed."""
     status = error.http_status
-    if error.kind in ("blocked", "auth", "cancelled", "unknown"):
+    if error.kind in ("blocked", "quota", "access", "auth", "cancelled", "unknown"):  # see errors.retryable
         return False
     if error.kind == "bad_request" and status not in _RETRYABLE_4XX:
         return False
