@@ -730,7 +730,7 @@ def _kind_from_status(status: Any) -> str | None:
 def _stage(record: ErrorRecord, err: dict | None) -> str:
     details = record.details.get("moderation_details")
     if isinstance(details, dict):
-        stage = details.get("moderation_stage", details.get("stage"))
+        stage = details.get("moderation_stage", details.get("moderationStage", details.get("stage")))
         if stage in ("input", "output", "unknown"):
             return stage
     hint = record.details.get("stage_hint")
