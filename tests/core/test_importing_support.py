@@ -146,3 +146,18 @@ def test_invalid_utf8_in_a_streamed_log_is_one_clear_error(store, tmp_path):
     path.write_bytes(b'{"prompt": "ok", "status": 200}\n{"prompt": "\xff\xfe"}\n')
     with pytest.raises(BadInputError, match="not valid UTF-8"):
         import_file(store, path)
+
+
+def test_cli_import_takes_support_fields(tmp_path, capsys):
+    body = tmp_path / "pasted.txt"
+    body.write_text("Your request was rejected as a result of our safety system.", encoding="utf-8")
+    assert main(["import", str(body), "--json", "--request-id", "req_cli_1", "--prompt", "a tiger", "--status", "400",
+                 "--model", "dall-e-3", "--account", "org-42", "--time", "2026-11-02T08:00:00Z"]) == 0
+    entry_id = json.loads(capsys.readouterr().out)["ids"][0]
+    with HistoryStore.open() as store:
+        entry = store.get(entry_id)
+    assert (entry.request_ids, entry.prompt, entry.http_status, entry.model, entry.profile, entry.created_at) == (
+        ["req_cli_1"], "a tiger", 400, "dall-e-3", "org-42", "2026-11-02T08:00:00.000Z")
+    assert entry.outcome == "blocked_unknown" and entry.raw_body == body.read_text(encoding="utf-8")
+    assert main(["import", str(body), "--status", "42"]) == 2
+    assert "--status 42 is not an HTTP status" in capsys.readouterr().err
