@@ -433,3 +433,17 @@ def test_behind_a_proxy_the_upstream_id_comes_first_and_both_are_kept():
     r = parse_error_body(text)
     assert r.request_ids == ["req_upstream0001", "20261121101500123456789", "20261121101500999999999"]
     assert r.request_id_sources["20261121101500999999999"] == "message:proxy"
+
+
+def test_stability_and_gemini_relayed_blocks():
+    stability = {"id": "a1b2c3d4e5f60718293a4b5c6d7e8f90", "name": "content_moderation",
+                 "errors": ["Your request was flagged by our content moderation system, as a result your request "
+                            "was denied and you were not charged."]}
+    r = parse_error_body(stability, status=403)
+    assert (r.kind, r.code) == ("blocked", "content_moderation")
+    assert r.request_ids == ["a1b2c3d4e5f60718293a4b5c6d7e8f90"]
+    gemini = {"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}, "usageMetadata": {"promptTokenCount": 9}}
+    r = parse_error_body(gemini, status=200)
+    assert (r.kind, r.stage) == ("blocked", "input")
+    image = {"candidates": [{"finishReason": "IMAGE_SAFETY", "index": 0}]}
+    assert (parse_error_body(image, status=200).kind, parse_error_body(image, status=200).stage) == ("blocked", "output")

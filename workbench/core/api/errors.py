@@ -84,12 +84,18 @@ _BLOCK_PHRASES = (
     "content_policy_violation",
     "moderation_blocked",
     "flagged by our content moderation",
+    "nsfw content detected",
+    '"blockreason"',
+    "blocked due to safety",
+    "violates our content policy",
+    "violate our content policy",
+    "content policy violation",
 )
 _OUTPUT_PHRASES = ("generated image was filtered", "generated image", "output image", "image was filtered",
                    "nsfw content was detected", "did not respect moderation", "image_prohibited_content",
                    "image_safety", "creationpolicyviolation", "generated content triggered")
 _INPUT_PHRASES = ("your prompt may contain", "input image may contain", "prompt triggering", "your prompt",
-                  "generated from your prompt", "auditsubmitillegal", "input did not pass")
+                  "generated from your prompt", "auditsubmitillegal", "input did not pass", '"blockreason"')
 # A stage written out in text: "moderation_stage=output", "stage: input", "the output stage".
 _STAGE_TEXT_RE = re.compile(
     r"(?i)\b(?:moderation[_ ]stage|stage)\W{0,3}(input|output)\b|\b(input|output)[ _-]stage\b")
@@ -120,6 +126,7 @@ OPENAI_TYPES = frozenset(
         "insufficient_quota",
         "requests",
         "tokens",
+        "error",  # stream events: {"type": "error", "error": {…}}
     }
 )
 # Header names that carry a request ID, most authoritative first. Any other header whose name
@@ -518,6 +525,10 @@ def _find_error(obj: Any) -> dict | None:
         return _fal_object_error(detail)
     if isinstance(detail, str):
         return {"message": detail}
+    if isinstance(obj.get("errors"), list) and isinstance(obj.get("name"), str):
+        # Stability AI: {"id": …, "name": "content_moderation", "errors": ["…"]}
+        return {"message": " ".join(_safe_text(e) for e in obj["errors"][:8]), "code": obj["name"],
+                "request_id": obj.get("id")}
     if isinstance(obj.get("result"), dict):
         return _find_error(obj["result"])  # Azure async operation envelope
     if isinstance(obj.get("data"), list):
@@ -612,7 +623,10 @@ def _fill_from_error_object(record: ErrorRecord, err: dict, envelope: Any) -> No
         record.details["stage_hint"] = err["_stage"]
     if isinstance(envelope, dict) and envelope.get("type") in ("response.failed", "error", "image_generation.failed"):
         record.details["stream_event"] = envelope["type"]
-    reasons = [d.get("reason") for d in err.get("details") or [] if isinstance(d, dict) and d.get("reason")]
+    if isinstance(err.get("request_id"), str) and err["request_id"]:
+        record.details["request_id"] = err["request_id"][:200]  # an ID the envelope gave this error
+    details_list = err.get("details") if isinstance(err.get("details"), list) else []
+    reasons = [d.get("reason") for d in details_list if isinstance(d, dict) and d.get("reason")]
     if reasons:  # Google's ErrorInfo (PUBLIC_ERROR_UNSAFE_GENERATION …)
         record.details["reasons"] = [_safe_text(r)[:128] for r in reasons[:8]]
     if not record.code and isinstance(err.get("code"), int):
@@ -816,6 +830,7 @@ def _collect_ids(record: ErrorRecord, obj: Any, text: str, headers: dict[str, st
     for match in _PROXY_SUFFIX_RE.finditer(record.message):
         _add_id(ids, match.group(1), "message:proxy")
     _collect_body_ids(obj, ids)
+    _collect_body_ids({"request_id": record.details.get("request_id")}, ids)
     _collect_text_ids(record.message, ids, "message")
     if not record.message:
         _collect_text_ids(text[:SCAN_LIMIT], ids, "body")
