@@ -54,7 +54,8 @@ def main() -> int:
     log = folder / "proxy.jsonl"
     started = time.perf_counter()
     write_log(log, args.lines)
-    print(f"log: {args.lines:,} lines, {log.stat().st_size / 1e6:.0f} MB (written in {time.perf_counter() - started:.0f} s)")
+    size_mb = log.stat().st_size / 1e6
+    print(f"log: {args.lines:,} lines, {size_mb:.0f} MB (written in {time.perf_counter() - started:.0f} s)")
 
     env = {**os.environ, "WORKBENCH_HOME": str(folder / "home")}
     started = time.perf_counter()

@@ -70,7 +70,8 @@ ACCEPTED = [
     ("gpt-image-2", {"size": "2048x1152"}, (2048, 1152)),
     ("gpt-image-2", {"size": "3840x2160"}, (3840, 2160)),
     ("gpt-image-2", {"size": "1152x3456"}, (1152, 3456)),
-    ("dall-e-3", {"size": "1792x1024", "quality": "hd", "style": "natural", "response_format": "b64_json"}, (1792, 1024)),
+    ("dall-e-3", {"size": "1792x1024", "quality": "hd", "style": "natural", "response_format": "b64_json"},
+     (1792, 1024)),
     ("dall-e-2", {"size": "512x512", "n": 2, "response_format": "b64_json"}, (512, 512)),
     ("gpt-image-2.5-sunburst", {"size": "1024x1024"}, (1024, 1024)),  # a newer name: the GPT family's rules
 ]

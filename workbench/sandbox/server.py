@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from workbench.core.api import pricing
 from workbench.sandbox import bodies, images
 from workbench.sandbox.forms import BodyError, Form, parse_multipart, read_body
 from workbench.sandbox.policy import (
@@ -38,8 +39,13 @@ from workbench.sandbox.policy import (
     parse_switches,
     switches_from_config,
 )
-from workbench.core.api import pricing
-from workbench.sandbox.validation import ApiError, bad, coerce, validate_image_params, validate_uploads
+from workbench.sandbox.validation import (
+    ApiError,
+    bad,
+    coerce,
+    validate_image_params,
+    validate_uploads,
+)
 
 log = logging.getLogger(__name__)
 

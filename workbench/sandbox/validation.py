@@ -106,15 +106,18 @@ def validate_image_params(data: dict[str, Any], *, edit: bool, deployment: str |
             f"but got a string with length {len(prompt)} instead.",
             type="invalid_request_error", code="string_above_max_length", param="prompt"))
     if edit and not rules.edits:
-        raise ApiError(400, bodies.invalid_value("model", f"Invalid value: '{model}'. This model does not support image edits."))
+        raise ApiError(400, bodies.invalid_value(
+            "model", f"Invalid value: '{model}'. This model does not support image edits."))
     _unknown_parameters(data, rules, edit)
     n = data.get("n", 1)
     if not isinstance(n, int) or isinstance(n, bool):
-        raise ApiError(400, bodies.error(f"Invalid type for 'n': expected an integer, but got {type(n).__name__} instead.",
-                                         type="invalid_request_error", code="invalid_type", param="n"))
+        raise ApiError(400, bodies.error(
+            f"Invalid type for 'n': expected an integer, but got {type(n).__name__} instead.",
+            type="invalid_request_error", code="invalid_type", param="n"))
     if n < 1:
-        raise ApiError(400, bodies.error(f"Invalid 'n': integer below minimum value. Expected a value >= 1, but got {n} instead.",
-                                         type="invalid_request_error", code="integer_below_min_value", param="n"))
+        raise ApiError(400, bodies.error(
+            f"Invalid 'n': integer below minimum value. Expected a value >= 1, but got {n} instead.",
+            type="invalid_request_error", code="integer_below_min_value", param="n"))
     if n > rules.n_max:
         message = ("You must provide n=1 for this model." if rules.n_max == 1 else
                    f"Invalid 'n': integer above maximum value. Expected a value <= {rules.n_max}, but got {n} instead.")
@@ -180,7 +183,8 @@ def _unknown_parameters(data: dict[str, Any], rules: ModelRules, edit: bool) -> 
 
 def _one_of(param: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise ApiError(400, bodies.invalid_value(param, f"Invalid value: {value!r}. Supported values are: {_listed(allowed)}."))
+        message = f"Invalid value: {value!r}. Supported values are: {_listed(allowed)}."
+        raise ApiError(400, bodies.invalid_value(param, message))
 
 
 def _listed(values: tuple[str, ...]) -> str:
@@ -207,7 +211,8 @@ def _size(size: Any, rules: ModelRules) -> tuple[int, int]:
         if problem is None:
             return w, h
         raise ApiError(400, bodies.invalid_value("size", f"Invalid size '{size}'. {problem}"))
-    raise ApiError(400, bodies.invalid_value("size", f"Invalid value: {size!r}. Supported values are: {_listed(rules.sizes)}."))
+    message = f"Invalid value: {size!r}. Supported values are: {_listed(rules.sizes)}."
+    raise ApiError(400, bodies.invalid_value("size", message))
 
 
 def validate_uploads(form: Form) -> list[Upload]:

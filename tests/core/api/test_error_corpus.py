@@ -17,6 +17,7 @@ from workbench.core.store import HistoryStore
 CORPUS = [json.loads(line) for line in (Path(__file__).parents[2] / "data" / "error_bodies.jsonl")
           .read_text(encoding="utf-8").splitlines() if line.strip()]
 CASES = [(entry, with_status) for entry in CORPUS for with_status in (False, True)]
+CASE_IDS = [f"{e['id']}-{'status' if s else 'bare'}" for e, s in CASES]
 
 
 def _reading(entry: dict, with_status: bool):
@@ -56,7 +57,7 @@ def test_reading_bar(field):
     assert _score(field) >= 0.95, misses
 
 
-@pytest.mark.parametrize(("entry", "with_status"), CASES, ids=[f"{e['id']}-{'status' if s else 'bare'}" for e, s in CASES])
+@pytest.mark.parametrize(("entry", "with_status"), CASES, ids=CASE_IDS)
 def test_request_ids_and_verbatim(entry, with_status):
     record = _reading(entry, with_status)
     assert record.request_ids == entry["expect"]["request_ids"]
@@ -78,7 +79,7 @@ def history_store(tmp_path_factory):
     store.close()
 
 
-@pytest.mark.parametrize(("entry", "with_status"), CASES, ids=[f"{e['id']}-{'status' if s else 'bare'}" for e, s in CASES])
+@pytest.mark.parametrize(("entry", "with_status"), CASES, ids=CASE_IDS)
 def test_imported_paste_is_stored_byte_for_byte(history_store, entry, with_status):
     fields = ImportFields(http_status=entry["status"] if with_status else None)
     report = import_pasted(history_store, entry["body"], fields=fields)

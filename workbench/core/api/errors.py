@@ -794,7 +794,8 @@ def _detect_provider(record: ErrorRecord, obj: Any, headers: dict[str, str], pro
         return "proxy"
     if headers.get("x-workbench-sandbox"):
         return "sandbox"
-    if record.type in OPENAI_TYPES or "help.openai.com" in message or any(i.startswith("req_") for i in record.request_ids):
+    if (record.type in OPENAI_TYPES or "help.openai.com" in message
+            or any(i.startswith("req_") for i in record.request_ids)):
         return "openai"
     return "unknown"
 

@@ -26,9 +26,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import paths
+from workbench.core.api.errors import keep_masked
 from workbench.core.errors import BadInputError, StoreError
 from workbench.core.records import OUTCOMES, ErrorRecord, GenerationResult, ImageData, ImageParams
-from workbench.core.api.errors import keep_masked
 from workbench.core.store import maintenance
 from workbench.core.store.db import open_history, translate_errors
 from workbench.core.store.images import ImageFiles, png_metadata
