@@ -57,7 +57,7 @@ from workbench.core.records import ErrorRecord
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.promptkey import prompt_key, prompt_sha256
 from workbench.core.store.timestamps import parse_utc, utc_now
-from workbench.core.textinput import decode_text
+from workbench.core.textinput import MAX_INPUT_BYTES, decode_text
 
 FORMATS = ("auto", "body", "jsonl", "csv", "json")
 BATCH = 2000  # rows per transaction (and per progress report)
@@ -172,7 +172,10 @@ def import_file(store: HistoryStore, path: Path | str, *, fmt: str = "auto", fie
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
             chosen = fmt if fmt != "auto" else detect_format(_sniff_text(head, path.name), path.name)
-            if chosen in ("body", "json"):  # one document: read it whole (the size limit applies)
+            if chosen in ("body", "json"):  # one document: read it whole, within the size limit
+                if total > MAX_INPUT_BYTES:
+                    raise BadInputError(f"{path.name} is {total / 1e6:.0f} MB, too big for one error body or "
+                                        "JSON array; a long log should be JSON Lines or CSV")
                 data = head + handle.read()
                 return import_bytes(store, data, source=path.name, fmt=chosen, fields=fields)
             handle.seek(0)
@@ -355,8 +358,8 @@ def _import_lines(store: HistoryStore, lines: Iterable[str], *, source: str, fmt
                   progress: Progress | None, cancel: Cancel | None) -> ImportReport:
     report = ImportReport(source=source, format=fmt)
     records = _jsonl_records(lines, report) if fmt == "jsonl" else _csv_records(lines, report)
-    _write_all(store, records, report, fields, progress=lambda: progress(_safe_tell(tell, total), total, report)
-               if progress else None, cancel=cancel)
+    tick = (lambda: progress(_safe_tell(tell, total), total, report)) if progress else None
+    _write_all(store, records, report, fields, progress=tick, cancel=cancel)
     return _finish(report)
 
 
