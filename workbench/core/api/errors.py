@@ -1,21 +1,30 @@
 """Error normalisation: any provider's failure, live or pasted, becomes one `ErrorRecord`.
 
-Shapes understood (see tests/core/api/test_error_parser.py for the verbatim bodies):
-- OpenAI GPT-image `moderation_blocked` (400) with `moderation_details` or only the
-  `safety_violations=[…]` text in the message (parsed in linear time), whatever `type` a proxy
-  rewrote it to; the legacy DALL-E `content_policy_violation` (code sometimes null);
+One reader for live requests, pastes and log imports. Shapes understood (the public corpus in
+tests/data/error_bodies.jsonl and tests/core/api/test_error_parser.py hold verbatim bodies):
+- OpenAI GPT-image `moderation_blocked` (400) with `moderation_details` / `moderationDetails`,
+  or only `safety_violations=[…]` (parsed in linear time), or a stage written in the text,
+  whatever `type` a proxy rewrote it to; newer codes (`task_failed_text_safety_system`); the
+  older DALL-E "rejected as a result of our safety system" / "blocked by our content filters"
+  messages, `code` often null;
 - Azure `content_filter` / `ResponsibleAIPolicyViolation` with `innererror` or `inner_error`
-  and `content_filter_results`; Azure's DALL-E output filter (`data[i].error.code`
-  `contentFilter`); chat `finish_reason: content_filter`;
-- fal.ai 422 `detail[]` with `type: content_policy_violation`;
+  and `content_filter_result(s)`; Azure's DALL-E output filter; chat `finish_reason`;
+- relayed blocks: fal.ai 422 `detail[]`, Google (`PUBLIC_ERROR_UNSAFE_GENERATION`,
+  `IMAGE_SAFETY`, `blockReason`), Stability `content_moderation`, BFL "Request Moderated";
 - stream errors (`event: error`, `response.failed`), SSE text, the SDK's
-  `Error code: 400 - {...}` strings (JSON or Python repr), log lines with embedded JSON.
+  `Error code: 400 - {...}` strings (JSON or Python repr), stack traces, raw HTTP responses.
+
+Kinds: `blocked` (stage `input`/`output`, else `unknown` — never guessed), `quota` (out of
+quota, billing hard limit, spend limit), `access` (organization not verified: the key is fine),
+`rate_limited` (Cloudflare's "error code: 1015" too), `auth`, `bad_request`, `server`, …;
+`retryable()` says whether resending could help. The HTTP status is read from what SDKs print
+when it is not given.
 
 `parse_error_body` never raises: garbage gives a record of kind `unknown` (or the kind implied by
-the HTTP status) holding the raw text. Every request ID is collected: response headers
-(`x-request-id`, proxy headers such as `x-api-request-id`, `apim-request-id`), ID fields in the
-body, and IDs quoted in the message (`req_…`, UUIDs, long digit IDs, "request id: …").
-Keys are redacted from the message and the raw body before they are stored.
+the HTTP status) holding the raw text. The raw text is kept exactly as received (only live keys
+are cut). Every request ID is collected — response headers, `x-request-id:` lines of a pasted
+response, ID fields in the body, IDs quoted in the message — the one provider support can look
+up first (behind a proxy: the upstream ID, then the proxy's).
 """
 
 from __future__ import annotations
