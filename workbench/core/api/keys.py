@@ -41,7 +41,7 @@ _KEY_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-*.]{6,}")
 # Header-shaped secrets that may appear in logged requests.
 _HEADER_PATTERN = re.compile(r"(?i)\b(authorization|api-key|x-api-key)(\"?\s*[:=]\s*\"?)(bearer\s+)?[^\s\"',}]+")
 REDACTED = "[REDACTED]"
-_MAY_HOLD_KEY = re.compile(r"(?i)sk-|authorization|api-key")
+_KEY_WORDS = ("sk-", "authorization", "api-key")  # the patterns below need one of these (lower case)
 
 
 class MissingKeyError(UserFacingError):
@@ -170,7 +170,8 @@ def redact(text: str) -> str:
     for key in known:
         if key in text:
             text = text.replace(key, REDACTED)
-    if not _MAY_HOLD_KEY.search(text):  # both patterns below need one of these words
+    lowered = text.lower()
+    if not any(word in lowered for word in _KEY_WORDS):
         return text
     text = _KEY_PATTERN.sub(REDACTED, text)
     return _HEADER_PATTERN.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)

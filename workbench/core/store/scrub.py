@@ -38,9 +38,10 @@ _CREDENTIAL_FIELD = re.compile(
     r"(?i)([\"'](?:api[-_]?key|authorization|x-api-key|ocp-apim-subscription-key|"
     r"password|secret|client[-_]secret|access[-_]?token)[\"']\s*[:=]\s*)(\"[^\"]*\"|'[^']*')"
 )
-# Every pattern above needs one of these; text without any is left to the exact-secret pass.
-_MAY_HOLD_SECRET = re.compile(r"(?i)sk-|bearer|key-|=|authorization|api[-_]?key|password|secret|access[-_]?token"
-                              r"|subscription-key")
+# Every pattern above needs one of these words (lower case); text without any is left to the
+# exact-secret pass. A substring test is ten times faster than the patterns (a 1M-line import).
+_SECRET_WORDS = ("sk-", "bearer", "key-", "=", "authorization", "apikey", "api-key", "api_key", "password", "secret",
+                 "accesstoken", "access-token", "access_token", "subscription-key")
 SENSITIVE_KEYS = frozenset(
     {
         "api_key", "api-key", "apikey", "authorization", "x-api-key", "ocp-apim-subscription-key",
@@ -56,7 +57,8 @@ def scrub_text(text: str | None, known: Iterable[str] = ()) -> str | None:
     for secret in known:
         if secret and len(secret) >= 8:
             text = text.replace(secret, SECRET_MARK)
-    if _MAY_HOLD_SECRET.search(text):  # one scan instead of five for the usual plain text
+    lowered = text.lower()
+    if any(word in lowered for word in _SECRET_WORDS):  # else none of the patterns can match
         for pattern in _KEY_PATTERNS:
             text = pattern.sub(SECRET_MARK, text)
         text = _CREDENTIAL_PARAM.sub(lambda m: m.group(1) + SECRET_MARK, text)
