@@ -24,7 +24,7 @@ ROOT = PACKAGE.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 # What the Sandbox may use of the core (the models and helpers it shares with the client).
 SANDBOX_MAY_USE = {"workbench.core", "workbench.core.api", "workbench.core.errors", "workbench.core.records",
-                   "workbench.core.tomlfile", "workbench.core.api.results"}
+                   "workbench.core.tomlfile", "workbench.core.api.results", "workbench.core.api.pricing"}
 
 
 def _imports(path: Path):

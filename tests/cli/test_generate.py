@@ -14,7 +14,7 @@ from workbench.core.settings import load_settings, save_settings
 from workbench.sandbox import SandboxServer
 from workbench.sandbox import images as sandbox_images
 
-SIZE = ["--param", "size=256x256"]
+SIZE = ["--param", "size=1024x1024"]
 
 
 def test_default_profile_is_the_sandbox_and_images_are_saved(tmp_path, capsys):

@@ -26,11 +26,11 @@ SHAPES = {
     "seed_azure_shell": ('{\n"status_code": 400,\n"error": {\n"message": "Your request was rejected by the safety '
                          'system. If you believe this is an error, contact us at Azure support ticket and include '
                          f'the request ID {UUID}.",\n"type": "shell_api_error",\n"code": "moderation_blocked"\n}}\n}}',
-                         "blocked_input", "input", [], [UUID], "moderation_blocked"),
+                         "blocked_unknown", "unknown", [], [UUID], "moderation_blocked"),
     "seed_safety_violations": (js({"status_code": 400, "error": {
         "message": "Your request was rejected by the safety system. ... safety_violations=[violence].",
         "type": "shell_api_error", "code": "moderation_blocked"}}),
-        "blocked_input", "input", ["violence"], [], "moderation_blocked"),
+        "blocked_unknown", "unknown", ["violence"], [], "moderation_blocked"),
     # reference 1.5(a): GPT image block with moderation_details
     "openai_moderation_details": (js({"error": {
         "message": "Your request was rejected by the safety system. If you believe this is an error, contact us "
@@ -55,7 +55,7 @@ SHAPES = {
     # reference 1.5(c): a block inside a Responses-API SSE stream
     "responses_sse": ('event: response.failed\ndata: {"type": "response.failed", "error": {"code": '
                       '"moderation_blocked", "message": "Your request was rejected by the safety system. '
-                      'safety_violations=[sexual]"}}\n\n', "blocked_input", None, ["sexual"], [], "moderation_blocked"),
+                      'safety_violations=[sexual]"}}\n\n', "blocked_unknown", "unknown", ["sexual"], [], "moderation_blocked"),
     # reference 1.5(e) and 3.1: Azure shapes
     "azure_prompt_filter": (js({"error": {"message": "The response was filtered due to the prompt triggering "
                                           "Azure OpenAI's content management policy.", "type": None,
@@ -72,7 +72,7 @@ SHAPES = {
                                                                "content_filter_results": {"violence": {
                                                                    "filtered": True, "severity": "low"}},
                                                                "revised_prompt": "a knight"}}}),
-                                 "blocked_input", None, ["violence"], [], "content_policy_violation"),
+                                 "blocked_unknown", "unknown", ["violence"], [], "content_policy_violation"),
     "azure_output_filter": (js({"created": 1, "data": [{"error": {"code": "contentFilter", "message": "Generated "
                                 "image was filtered as a result of our safety system."}}]}),
                             "blocked_output", "output", [], [], "contentFilter"),
@@ -88,16 +88,16 @@ SHAPES = {
     "sdk_repr": ("Error code: 400 - {'error': {'message': 'Your request was rejected by the safety system. If you "
                  "believe this is an error, contact us at help.openai.com and include the request ID req_99aa. "
                  "safety_violations=[violence].', 'type': 'image_generation_user_error', 'param': None, 'code': "
-                 "'moderation_blocked'}}", "blocked_input", "input", ["violence"], ["req_99aa"], "moderation_blocked"),
+                 "'moderation_blocked'}}", "blocked_unknown", "unknown", ["violence"], ["req_99aa"], "moderation_blocked"),
     "sdk_message_only": ("Error code: 400 - Your request was rejected by the safety system. If you believe this is "
                          "an error, contact us at help.openai.com and include the request ID req_77bb. "
-                         "safety_violations=[violence].", "blocked_input", "input", ["violence"], ["req_77bb"], None),
+                         "safety_violations=[violence].", "blocked_unknown", "unknown", ["violence"], ["req_77bb"], None),
     # a proxy in front of Azure: rewritten type, two IDs in the message
     "proxy_two_ids": (js({"error": {"message": "Your request was rejected by the safety system. If you believe this "
                                     "is an error, contact us at Azure support ticket and include the request ID "
                                     "0a1b2c3d-1111-2222-3333-444455556666. (request id: 20261121101500123456789)",
                                     "type": "packy_image_generation_user_error", "code": "moderation_blocked"}}),
-                      "blocked_input", "input", [], ["0a1b2c3d-1111-2222-3333-444455556666",
+                      "blocked_unknown", "unknown", [], ["0a1b2c3d-1111-2222-3333-444455556666",
                                                      "20261121101500123456789"], "moderation_blocked"),
     # not blocks: same `type` as blocks but a different code; rate limits; a bad key
     "invalid_image_file": (js({"error": {"message": "Invalid image file or mode for image 3, please check your "
@@ -146,14 +146,14 @@ def test_seed_fal_detail_object_is_kept_as_an_error(store):
     body = js({"detail": {"error": "content_policy_violation", "category": "celebrity_likeness",
                           "message": "The prompt requests a likeness of a specific public figure."}})
     entry = store.get(import_text(store, body).ids[0])
-    assert entry.outcome in ("error", "blocked_input") and "celebrity_likeness" in entry.raw_body
+    assert entry.outcome in ("error", "blocked_unknown") and "celebrity_likeness" in entry.raw_body
 
 
 def test_seed_fal_detail_object_is_a_block(store):
     body = js({"detail": {"error": "content_policy_violation", "category": "celebrity_likeness",
                           "message": "The prompt requests a likeness of a specific public figure."}})
     entry = store.get(import_text(store, body).ids[0])
-    assert entry.outcome == "blocked_input"
+    assert entry.outcome == "blocked_unknown"  # fal did not say whether the prompt or the image
     assert entry.categories == ["celebrity_likeness"]
 
 
@@ -193,7 +193,7 @@ def test_jsonl_log_keeps_good_lines_and_reports_bad_ones(store, tmp_path):
 
     first, second, third, fourth = (store.get(i) for i in report.ids)
     assert (first.outcome, first.categories, first.request_ids, first.created_at, first.model, first.quality) == (
-        "blocked_input", ["violence"], ["req_line1"], "2026-04-27T23:15:53.000Z", "gpt-image-2", "low")
+        "blocked_unknown", ["violence"], ["req_line1"], "2026-04-27T23:15:53.000Z", "gpt-image-2", "low")
     assert (second.outcome, second.input_tokens, second.latency_ms, second.actual_cost, second.created_at) == (
         "ok", 9, 12500.0, 0.011, "2026-04-27T23:15:53.123Z")
     assert second.size == "1024x1024" and second.profile == "OpenAI"

@@ -18,7 +18,7 @@ def test_standalone_sandbox_prints_url_and_serves(workbench_home):
         first = proc.stdout.readline().rstrip("\n")
         assert first.startswith("Sandbox listening on http://127.0.0.1:") and first.endswith("/v1")
         url = first.split(" ")[-1]
-        r = httpx2.post(url + "/images/generations", json={"prompt": "a pier", "size": "256x256"},
+        r = httpx2.post(url + "/images/generations", json={"prompt": "a pier", "size": "1024x1024"},
                         headers={"Authorization": "Bearer x"}, timeout=20)
         assert r.status_code == 200 and r.json()["data"][0]["b64_json"]
     finally:

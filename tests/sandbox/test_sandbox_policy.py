@@ -76,3 +76,29 @@ def test_placeholders_carry_the_prompt_and_differ():
 
     with Image.open(BytesIO(transparent)) as picture:
         assert picture.mode == "RGBA" and picture.getpixel((0, 0))[3] == 0
+
+
+def test_policy_covers_the_real_categories_and_every_omni_category():
+    """Image blocks use OpenAI's coarse labels; moderation scores cover all 13 omni categories,
+    graphic violence and gore included (each flagged by at least one rule)."""
+    from workbench.core.api.results import OMNI_CATEGORIES
+    from workbench.sandbox.policy import load_policy
+
+    policy = load_policy()
+    labels = {c for rule in policy.rules for c in rule.categories}
+    assert {"sexual", "violence", "harassment", "hate", "self-harm", "other"} <= labels
+    flagged = {cat for rule in policy.rules for cat, score in rule.scores.items() if score >= 0.5}
+    assert set(OMNI_CATEGORIES) <= flagged
+    assert {rule.stage for rule in policy.rules} == {"input", "output"}
+
+
+@pytest.mark.parametrize(("prompt", "categories", "stage"), [
+    ("a gory battlefield with a severed head", ["violence"], "input"),
+    ("war photography of the front line", ["violence"], "output"),
+    ("a terrorist recruitment poster", ["violence", "hate"], "input"),
+])
+def test_graphic_violence_and_gore_are_blocked(prompt, categories, stage):
+    from workbench.sandbox.policy import load_policy
+
+    hits = load_policy().verdict(prompt).blocking(stage)
+    assert hits and sorted({c for r in hits for c in r.categories}) == sorted(categories)

@@ -36,12 +36,12 @@ def test_generation_body_headers_and_usage(sandbox):
 
 
 def test_each_response_has_a_fresh_request_id(sandbox):
-    ids = {post(sandbox, "/v1/images/generations", json={"prompt": "p", "size": "256x256"}).headers["x-request-id"] for _ in range(3)}
+    ids = {post(sandbox, "/v1/images/generations", json={"prompt": "p", "size": "1024x1024"}).headers["x-request-id"] for _ in range(3)}
     assert len(ids) == 3
 
 
 def test_input_block_body_is_the_real_shape(sandbox):
-    r = post(sandbox, "/v1/images/generations", json={"prompt": "Entrails on the floor", "size": "256x256"})
+    r = post(sandbox, "/v1/images/generations", json={"prompt": "Entrails on the floor", "size": "1024x1024"})
     assert r.status_code == 400
     error = r.json()["error"]
     assert error["code"] == "moderation_blocked" and error["type"] == "image_generation_user_error" and error["param"] is None
@@ -57,7 +57,7 @@ def test_blocks_are_deterministic(sandbox):
 
 
 def test_streaming_events_have_the_real_shapes(sandbox):
-    r = post(sandbox, "/v1/images/generations", json={"prompt": "a lynx", "size": "256x256", "stream": True, "partial_images": 2})
+    r = post(sandbox, "/v1/images/generations", json={"prompt": "a lynx", "size": "1024x1024", "stream": True, "partial_images": 2})
     assert r.headers["content-type"].startswith("text/event-stream")
     events = [block for block in r.text.split("\n\n") if block.strip()]
     names = [block.splitlines()[0] for block in events]
@@ -69,7 +69,7 @@ def test_streaming_events_have_the_real_shapes(sandbox):
 
 
 def test_streaming_output_block_sends_an_error_event(sandbox):
-    r = post(sandbox, "/v1/images/generations", json={"prompt": "crime scene photo", "size": "256x256", "stream": True, "partial_images": 1})
+    r = post(sandbox, "/v1/images/generations", json={"prompt": "crime scene photo", "size": "1024x1024", "stream": True, "partial_images": 1})
     last = [b for b in r.text.split("\n\n") if b.strip()][-1].splitlines()
     assert last[0] == "event: error"
     error = json.loads(last[1][6:])["error"]
@@ -81,7 +81,7 @@ def test_edit_multipart_with_image_array_and_mask(sandbox):
     files = [("image[]", ("a.png", png, "image/png")), ("image[]", ("b.png", png, "image/png")),
              ("mask", ("m.png", png, "image/png"))]
     before = len(sandbox.requests)
-    r = post(sandbox, "/v1/images/edits", data={"prompt": "add snow", "n": "1", "size": "256x256"}, files=files)
+    r = post(sandbox, "/v1/images/edits", data={"prompt": "add snow", "n": "1", "size": "1024x1024"}, files=files)
     assert r.status_code == 200 and r.json()["usage"]["input_tokens_details"]["image_tokens"] > 0
     assert sandbox.requests[before].files == {"image": 2, "mask": 1}
 
@@ -134,7 +134,7 @@ def test_switch_headers(sandbox):
 
 
 def test_counted_failures_pass_after_k_attempts(sandbox):
-    statuses = [post(sandbox, "/v1/images/generations", json={"prompt": "counted [sandbox:500x2]", "size": "256x256"}).status_code for _ in range(4)]
+    statuses = [post(sandbox, "/v1/images/generations", json={"prompt": "counted [sandbox:500x2]", "size": "1024x1024"}).status_code for _ in range(4)]
     assert statuses == [500, 500, 200, 200]
 
 
@@ -152,7 +152,7 @@ def test_azure_routes_need_api_version(sandbox):
     r = httpx2.post(sandbox.root_url + "/openai/deployments/d1/images/generations", json={"prompt": "x"}, headers={"api-key": "k"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "MissingApiVersionParameter"
     r = httpx2.post(sandbox.root_url + "/openai/deployments/d1/images/generations?api-version=2025-04-01-preview",
-                    json={"prompt": "a dam", "size": "256x256"}, headers={"api-key": "k"})
+                    json={"prompt": "a dam", "size": "1024x1024"}, headers={"api-key": "k"})
     assert r.status_code == 200 and r.headers["apim-request-id"] == r.headers["x-request-id"]
 
 
@@ -164,5 +164,5 @@ def test_models_list(sandbox):
 def test_keep_alive_connection_survives_an_error(sandbox):
     with httpx2.Client(headers=AUTH, timeout=20) as client:
         first = client.post(sandbox.url + "/images/generations", json={"prompt": "a storm [sandbox:500]"})
-        second = client.post(sandbox.url + "/images/generations", json={"prompt": "a calm sea", "size": "256x256"})
+        second = client.post(sandbox.url + "/images/generations", json={"prompt": "a calm sea", "size": "1024x1024"})
     assert (first.status_code, second.status_code) == (500, 200)

@@ -15,7 +15,7 @@ def add_filter_args(parser: argparse.ArgumentParser, *, outcome: bool = True) ->
     group = parser.add_argument_group("filters")
     if outcome:
         group.add_argument("--outcome", action="append", choices=OUTCOMES + ("blocked",),
-                           help="only this outcome (repeatable; 'blocked' = input or output)")
+                           help="only this outcome (repeatable; 'blocked' = any stage)")
     group.add_argument("--category", help="only requests blocked for this category (e.g. violence)")
     group.add_argument("--stage", choices=("input", "output", "unknown"), help="only blocks at this stage")
     group.add_argument("--profile", help="only this provider profile")
@@ -32,7 +32,7 @@ def add_filter_args(parser: argparse.ArgumentParser, *, outcome: bool = True) ->
 def filter_from_args(args: argparse.Namespace) -> HistoryFilter:
     outcomes: list[str] = []
     for value in getattr(args, "outcome", None) or ():
-        outcomes.extend(("blocked_input", "blocked_output") if value == "blocked" else (value,))
+        outcomes.extend(("blocked_input", "blocked_output", "blocked_unknown") if value == "blocked" else (value,))
     try:
         since = parse_date_bound(args.since) if args.since else None
         until = parse_date_bound(args.until, end=True) if args.until else None

@@ -37,7 +37,8 @@ def format_stats(s: DashboardStats) -> str:
     lines = [
         f"requests: {s.total}  (" + ", ".join(f"{k} {n}" for k, n in s.by_outcome.items()) + ")",
         f"violation rate: {_pct(v.rate)} - {v.band}  ({v.blocked} blocked of {v.judged} judged; "
-        f"input {v.blocked_input}, output {v.blocked_output}; bands: <2 % healthy, 2-5 % watch, >5 % systemic)",
+        f"input {v.blocked_input}, output {v.blocked_output}, stage unknown {v.blocked_unknown}; "
+        "bands: <2 % healthy, 2-5 % watch, >5 % systemic)",
     ]
     if s.categories:
         lines.append("categories: " + ", ".join(f"{c.category} {c.count} ({_pct(c.share)})" for c in s.categories))

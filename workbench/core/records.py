@@ -11,12 +11,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Outcome of one request, as stored in history.
-OUTCOMES = ("pending", "ok", "blocked_input", "blocked_output", "error", "cancelled", "interrupted")
+OUTCOMES = ("pending", "ok", "blocked_input", "blocked_output", "blocked_unknown", "error", "cancelled",
+            "interrupted")
 
 # What kind of failure an ErrorRecord describes.
 ERROR_KINDS = (
     "blocked",
     "rate_limited",
+    "quota",  # out of quota, billing hard limit, spend limit: waiting will not help
+    "access",  # the key works but the organization may not use this model (e.g. not verified)
     "auth",
     "bad_request",
     "server",

@@ -49,6 +49,7 @@ class ViolationRate:
     blocked_output: int
     rate: float | None
     band: str
+    blocked_unknown: int = 0  # the provider did not say which stage
 
 
 @dataclass
@@ -197,10 +198,11 @@ def _ratio(part: int, whole: int) -> float | None:
 def _violation(by_outcome: dict[str, int]) -> ViolationRate:
     blocked_input = by_outcome.get("blocked_input", 0)
     blocked_output = by_outcome.get("blocked_output", 0)
-    blocked = blocked_input + blocked_output
+    blocked_unknown = by_outcome.get("blocked_unknown", 0)
+    blocked = blocked_input + blocked_output + blocked_unknown
     judged = blocked + by_outcome.get("ok", 0)
     rate = _ratio(blocked, judged)
-    return ViolationRate(judged, blocked, blocked_input, blocked_output, rate, band_for(rate))
+    return ViolationRate(judged, blocked, blocked_input, blocked_output, rate, band_for(rate), blocked_unknown)
 
 
 def _categories(q: _Query, blocked: int) -> list[CategoryCount]:

@@ -98,6 +98,23 @@ def azure_filter_results(categories: list[str]) -> dict[str, Any]:
     }
 
 
+def account_problem(kind: str) -> tuple[int, dict[str, Any]]:
+    """(status, body) of the account-level refusals the real API sends: out of quota (429),
+    billing hard limit (400 on the images endpoint), organization not verified (403)."""
+    if kind == "quota":
+        return 429, error("You exceeded your current quota, please check your plan and billing details. For more "
+                          "information on this error, read the docs: "
+                          "https://platform.openai.com/docs/guides/error-codes/api-errors.",
+                          type="insufficient_quota", code="insufficient_quota")
+    if kind == "billing":
+        return 400, error("Billing hard limit has been reached", type="image_generation_user_error",
+                          code="billing_hard_limit_reached")
+    return 403, error("Your organization must be verified to use the model `gpt-image-1`. Please go to: "
+                      "https://platform.openai.com/settings/organization/general and click on Verify "
+                      "Organization. If you just verified, it can take up to 15 minutes for access to propagate.",
+                      type="invalid_request_error", code=None)
+
+
 def rate_limited(retry_after: float) -> dict[str, Any]:
     return error(
         f"Rate limit reached for images per minute in the sandbox. Please try again in {retry_after:g}s.",

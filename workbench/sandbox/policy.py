@@ -64,6 +64,7 @@ class Switches:
     proxy: bool = False
     legacy: bool = False
     echo_key: bool = False  # a careless proxy: 401 quoting the whole key it received
+    account: str = ""  # "quota" | "billing" | "unverified": the account's own problems
     tokens: tuple[str, ...] = ()  # the raw switch tokens, for counting "first K" failures
 
     def merged(self, other: Switches) -> Switches:
@@ -80,6 +81,7 @@ class Switches:
             proxy=other.proxy or self.proxy,
             legacy=other.legacy or self.legacy,
             echo_key=other.echo_key or self.echo_key,
+            account=other.account or self.account,
             tokens=self.tokens + other.tokens,
         )
 
@@ -126,6 +128,8 @@ def _apply_switch(values: dict[str, Any], name: str, value: str | None) -> None:
         values["output_block"] = True
     elif name == "echo-key":
         values["echo_key"] = True
+    elif name in ("quota", "billing", "unverified"):
+        values["account"] = name
 
 
 def _float(value: str | None, default: float | None) -> float | None:

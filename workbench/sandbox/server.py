@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from workbench.core.api import pricing
 from workbench.sandbox import bodies, images
 from workbench.sandbox.forms import BodyError, Form, parse_multipart, read_body
 from workbench.sandbox.policy import (
@@ -38,7 +39,13 @@ from workbench.sandbox.policy import (
     parse_switches,
     switches_from_config,
 )
-from workbench.sandbox.validation import ApiError, bad, coerce, validate_image_params, validate_uploads
+from workbench.sandbox.validation import (
+    ApiError,
+    bad,
+    coerce,
+    validate_image_params,
+    validate_uploads,
+)
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +285,8 @@ class _Exchange:
         """Slow, dropped, failing and malformed answers requested by switches."""
         if switches.slow:
             self.sandbox.wait(switches.slow)
+        if switches.account:
+            raise ApiError(*bodies.account_problem(switches.account))
         if switches.drop:
             self.handler.close_connection = True
             self.sent = True
@@ -557,11 +566,7 @@ def _usage(policy: Policy, prompt: str, uploads: list[Any], params: dict[str, An
 
 
 def _image_input_tokens(size: tuple[int, int]) -> int:
-    # A tile-based approximation: 85 tokens plus 170 per 512-pixel tile after fitting into 2048.
-    w, h = size
-    scale = min(1.0, 2048 / max(w, h))
-    w, h = w * scale, h * scale
-    return 85 + 170 * math.ceil(w / 512) * math.ceil(h / 512)
+    return pricing.image_input_tokens(*size)  # the same rule the cost estimate uses
 
 
 def _split_usage(usage: dict[str, Any], n: int) -> dict[str, Any]:

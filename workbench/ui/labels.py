@@ -25,6 +25,7 @@ OUTCOME_LABELS = {
     "ok": "OK",
     "blocked_input": "Blocked (input)",
     "blocked_output": "Blocked (output)",
+    "blocked_unknown": "Blocked (stage unknown)",
     "error": "Error",
     "cancelled": "Cancelled",
     "interrupted": "Interrupted",

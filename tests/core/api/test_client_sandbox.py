@@ -18,7 +18,7 @@ from workbench.core.errors import BadInputError
 from workbench.core.records import ImageParams
 from workbench.sandbox import images as sandbox_images
 
-SMALL = "256x256"
+SMALL = "1024x1024"
 
 
 def params(**kwargs) -> ImageParams:
@@ -47,7 +47,7 @@ def test_success_returns_images_usage_cost_and_request_id(sandbox, make_client):
     assert result.outcome == "ok" and result.error is None
     assert len(result.images) == 1
     image = result.images[0]
-    assert image.data.startswith(b"\x89PNG") and (image.width, image.height) == (256, 256)
+    assert image.data.startswith(b"\x89PNG") and (image.width, image.height) == (1024, 1024)
     assert result.usage.output_tokens > 0 and result.usage.input_text_tokens > 0
     assert re.fullmatch(r"req_[0-9a-f]{32}", result.request_ids[0])
     assert result.estimated_cost > 0 and result.actual_cost == 0.0  # the Sandbox bills nothing
@@ -67,7 +67,7 @@ def test_formats_compression_and_n_images_that_differ(make_client):
     assert jpeg.images[0].data != jpeg.images[1].data
     assert webp.images[0].format == "webp"
     with Image.open(io.BytesIO(webp.images[0].data)) as decoded:
-        assert decoded.size == (256, 256)
+        assert decoded.size == (1024, 1024)
 
 
 def test_previews_differ_by_prompt(make_client):
@@ -233,7 +233,7 @@ def test_streaming_delivers_partial_frames_then_the_final_image(make_client):
     result = go(make_client(), lambda c: c.generate(ImageRequest("a comet", params(partial_images=2)), on_partial=frames.append))
     assert result.outcome == "ok" and result.partial_images == 2
     assert [f.partial_index for f in frames] == [0, 1]
-    assert all(f.data.startswith(b"\x89PNG") and (f.width, f.height) == (256, 256) for f in frames)
+    assert all(f.data.startswith(b"\x89PNG") and (f.width, f.height) == (1024, 1024) for f in frames)
     assert frames[0].data != result.images[0].data
     assert result.usage.input_tokens > 0 and result.request_ids
 
@@ -452,3 +452,36 @@ def test_sandbox_profile_without_url_starts_the_shared_sandbox():
         stop_shared_sandbox()
     with pytest.raises(MissingKeyError):
         ImageClient.for_profile(Profile(name="OpenAI", kind="openai"))
+
+
+def test_edit_estimate_counts_reference_images(make_client):
+    png = sandbox_images.render("ref", 1024, 1024, fmt="png", compression=None, transparent=False, index=0)
+    client = make_client()
+    p = params(model="gpt-image-1.5", quality="medium")
+    plain = client.estimate(ImageRequest("add snow", p))
+    edit = client.estimate(ImageRequest("add snow", p, images=[InputImage.from_bytes(png), InputImage.from_bytes(png)]))
+    assert edit.usd > plain.usd and "2 reference image(s)" in " ".join(edit.notes)
+
+
+@pytest.mark.parametrize(("switch", "kind", "status", "sdk_class"), [
+    ("quota", "quota", 429, "RateLimitError"),
+    ("billing", "quota", 400, "BadRequestError"),
+    ("unverified", "access", 403, "PermissionDeniedError"),
+])
+def test_account_problems_are_never_retried_and_get_the_right_advice(sandbox, make_client, switch, kind, status,
+                                                                     sdk_class):
+    import openai
+
+    from workbench.core.api.advice import advice_for
+    from workbench.core.api.errors import retryable
+
+    before = len(sandbox.requests)
+    policy = RetryPolicy(max_retries=3, base_delay=0.01)
+    result = go(make_client(retry=policy), lambda c: c.generate(ImageRequest(f"a kite [sandbox:{switch}]", params())))
+    assert (result.error.kind, result.error.http_status, result.retries) == (kind, status, 0)
+    assert len(sandbox.requests) == before + 1 and not retryable(result.error)
+    advice = advice_for(result.error)
+    assert "try again" not in advice.lower() and ("billing" in advice or "verif" in advice)
+    with openai.OpenAI(base_url=sandbox.url, api_key="sk-" "account-switch-test", max_retries=0) as sdk:
+        with pytest.raises(getattr(openai, sdk_class)):
+            sdk.images.generate(model="gpt-image-1", prompt=f"a kite [sandbox:{switch}]")

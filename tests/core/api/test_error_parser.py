@@ -200,7 +200,8 @@ def test_proxy_body_with_second_id_and_proxy_header():
                                  "(request id: 2026042723155331083492939703753)",
                       "type": "packy_image_generation_user_error", "code": "moderation_blocked"}}
     r = parse_error_body(body, status=400, headers={"x-api-request-id": "20260427231553310834"})
-    assert r.request_ids == ["20260427231553310834", "063f708f-2b4e-4d5a-9a51-0c3b9f1e2d77", "2026042723155331083492939703753"]
+    # the upstream (Azure) ID support can look up first, then the proxy's own two
+    assert r.request_ids == ["063f708f-2b4e-4d5a-9a51-0c3b9f1e2d77", "20260427231553310834", "2026042723155331083492939703753"]
     assert r.request_id_sources["20260427231553310834"] == "header:x-api-request-id"
     assert r.details["via_proxy"] and r.kind == "blocked"
 
@@ -214,7 +215,7 @@ def test_non_safety_user_error_with_the_same_type_is_not_a_block():
 
 @pytest.mark.parametrize(
     "status, code, kind",
-    [(429, "rate_limit_exceeded", "rate_limited"), (429, "insufficient_quota", "rate_limited"),
+    [(429, "rate_limit_exceeded", "rate_limited"), (429, "insufficient_quota", "quota"),
      (401, "invalid_api_key", "auth"), (403, None, "auth"), (404, None, "bad_request"),
      (408, None, "timeout"), (500, None, "server"), (503, None, "server"), (None, "invalid_api_key", "auth")],
 )
@@ -333,3 +334,116 @@ def test_fuzz_serialised_shapes(shaped, prefix):
 def test_fuzz_safety_violation_fragments(text):
     result = parse_safety_violations(text)
     assert all(isinstance(x, str) and x for x in result)
+
+
+# -- 1.1 reading: shapes the corpus does not cover on its own --------------------------------
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("Error code: 429 - {'error': {'message': 'Rate limit reached', 'type': 'requests', 'code': 'rate_limit_exceeded'}}", 429),
+    ("RateLimitError: 429 You've exceeded the rate limit", 429),
+    ('{"statusCode": 400, "message": "Bad"}', 400),
+    ("statusCode: 400, body: invalid size", 400),
+    ("400 Bad Request: Invalid value for 'size'", 400),
+    ("Request failed with status code 401 and body {}", 401),
+    ("HTTP/1.1 503 Service Unavailable", 503),
+    ("error code: 1015", None),
+    ("Error 1015 Ray ID: 8a1b2c3d4e5f6a7b", None),
+])
+def test_status_read_from_sdk_strings(text, status):
+    assert parse_error_body(text).http_status == status
+
+
+def test_cloudflare_1015_is_a_rate_limit_not_http_101():
+    r = parse_error_body("error code: 1015")
+    assert r.kind == "rate_limited" and r.http_status is None
+
+
+@pytest.mark.parametrize("body", [
+    {"error": {"message": "Your request was rejected by the safety system.", "type": "image_generation_user_error",
+               "code": "moderation_blocked", "moderationDetails": {"moderationStage": "output", "categories": ["sexual"]}}},
+    {"error": {"message": "Blocked (moderation_stage=output) safety_violations=[sexual]", "code": "moderation_blocked"}},
+    {"error": {"message": "Image blocked at the output stage. safety_violations=[sexual]", "code": "moderation_blocked"}},
+])
+def test_stage_from_camel_case_details_or_the_text(body):
+    r = parse_error_body(body, status=400)
+    assert (r.kind, r.stage, r.categories) == ("blocked", "output", ["sexual"])
+
+
+def test_an_unstated_stage_stays_unknown_and_the_outcome_says_so():
+    from workbench.core.api.errors import outcome_for
+
+    r = parse_error_body({"error": {"message": "Your request was rejected by the safety system.",
+                                    "type": "image_generation_user_error", "code": "moderation_blocked"}}, status=400)
+    assert r.stage == "unknown" and outcome_for(r) == "blocked_unknown"
+
+
+@pytest.mark.parametrize(("body", "kind"), [
+    ({"error": {"message": "The task failed the text safety check.", "code": "task_failed_text_safety_system"}}, "blocked"),
+    ({"error": {"message": "filtered", "type": "one_api_content_filter_error", "code": None}}, "blocked"),
+    ({"error": {"message": "Your request was blocked by our content filters.", "code": None, "type": None}}, "blocked"),
+    ({"error": {"message": "You exceeded your current quota.", "type": "insufficient_quota", "code": None}}, "quota"),
+    ({"error": {"message": "Billing hard limit has been reached", "type": "image_generation_user_error",
+                "code": "billing_hard_limit_reached"}}, "quota"),
+    ({"error": {"message": "Project spend limit exceeded.", "code": "project_spend_limit_exceeded"}}, "quota"),
+    ({"error": {"message": "Your organization must be verified to use the model `gpt-image-1`.",
+                "type": "invalid_request_error", "code": None}}, "access"),
+])
+def test_block_quota_and_access_shapes(body, kind):
+    for status in (None, 400, 403, 429):
+        assert parse_error_body(body, status=status).kind == kind
+
+
+def test_quota_and_access_are_never_retryable_but_a_rate_limit_is():
+    from workbench.core.api.errors import retryable
+
+    assert not retryable(parse_error_body({"error": {"type": "insufficient_quota", "message": "m"}}, status=429))
+    assert not retryable(parse_error_body({"error": {"message": "Your organization must be verified"}}, status=403))
+    assert retryable(parse_error_body({"error": {"code": "rate_limit_exceeded", "message": "m"}}, status=429))
+    assert retryable(parse_error_body({"error": {"message": "boom", "type": "server_error"}}, status=500))
+
+
+@pytest.mark.parametrize("text", [
+    'event: error\ndata: {"type": "error", "error": {"type": "insufficient_quota", "code": "insufficient_quota", '
+    '"message": "You exceeded your current quota"}}\n\n',
+    'event: response.failed\ndata: {"type": "response.failed", "response": {"error": {"code": "moderation_blocked", '
+    '"message": "rejected. safety_violations=[violence]"}}}\n\n',
+])
+def test_streamed_error_events(text):
+    r = parse_error_body(text)
+    assert r.kind in ("quota", "blocked")
+    if r.kind == "blocked":
+        assert r.categories == ["violence"] and r.details.get("stream_event") == "response.failed"
+
+
+def test_pasted_body_is_kept_byte_for_byte_but_a_live_key_is_cut():
+    key = "sk-" + "live0123456789abcdefLIVE0123"
+    masked = "Incorrect API key provided: sk-ab12*********************wxyz. You can find your API key at …"
+    assert parse_error_body(masked, status=401).raw_body == masked
+    leaked = f'{{"error": {{"message": "bad key {key}", "code": "invalid_api_key"}}}}'
+    r = parse_error_body(leaked, status=401)
+    assert key not in r.raw_body and key not in r.message and r.kind == "auth"
+
+
+def test_behind_a_proxy_the_upstream_id_comes_first_and_both_are_kept():
+    text = ("x-api-request-id: 20261121101500123456789\n\n"
+            '{"error": {"message": "Your request was rejected by the safety system. If you believe this is an '
+            "error, contact us at help.openai.com and include the request ID req_upstream0001. "
+            '(request id: 20261121101500999999999)", "type": "new_api_error", "code": "moderation_blocked"}}')
+    r = parse_error_body(text)
+    assert r.request_ids == ["req_upstream0001", "20261121101500123456789", "20261121101500999999999"]
+    assert r.request_id_sources["20261121101500999999999"] == "message:proxy"
+
+
+def test_stability_and_gemini_relayed_blocks():
+    stability = {"id": "a1b2c3d4e5f60718293a4b5c6d7e8f90", "name": "content_moderation",
+                 "errors": ["Your request was flagged by our content moderation system, as a result your request "
+                            "was denied and you were not charged."]}
+    r = parse_error_body(stability, status=403)
+    assert (r.kind, r.code) == ("blocked", "content_moderation")
+    assert r.request_ids == ["a1b2c3d4e5f60718293a4b5c6d7e8f90"]
+    gemini = {"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}, "usageMetadata": {"promptTokenCount": 9}}
+    r = parse_error_body(gemini, status=200)
+    assert (r.kind, r.stage) == ("blocked", "input")
+    image = {"candidates": [{"finishReason": "IMAGE_SAFETY", "index": 0}]}
+    assert (parse_error_body(image, status=200).kind, parse_error_body(image, status=200).stage) == ("blocked", "output")

@@ -74,8 +74,8 @@ def test_fake_key_never_reaches_any_file(workbench_home, debug_log, capsys):
                 prompts = ("a kettle", "a massacre", "boudoir", "a fan [sandbox:500]", "[sandbox:malformed] x",
                            "a lamp [sandbox:echo-key]")
                 for prompt in prompts:
-                    outcomes.append((await client.generate(ImageRequest(prompt, ImageParams(size="256x256")))).outcome)
-                streamed = await client.generate(ImageRequest("a kite", ImageParams(size="256x256", partial_images=1)))
+                    outcomes.append((await client.generate(ImageRequest(prompt, ImageParams(size="1024x1024")))).outcome)
+                streamed = await client.generate(ImageRequest("a kite", ImageParams(size="1024x1024", partial_images=1)))
                 outcomes.append(streamed.outcome)
                 logging.getLogger("workbench.test").warning("careless: %s %r", client._api_key, streamed)
                 await client.moderate("a stabbing")
@@ -89,14 +89,14 @@ def test_fake_key_never_reaches_any_file(workbench_home, debug_log, capsys):
         async def wrong():
             async with ImageClient(profile, api_key=CANARY + "-wrong", base_url=server.url, retry=fast,
                                    recorder=StoreRecorder(store)) as client:
-                return await client.generate(ImageRequest("a kettle", ImageParams(size="256x256")))
+                return await client.generate(ImageRequest("a kettle", ImageParams(size="1024x1024")))
 
         assert asyncio.run(wrong()).error.kind == "auth"
         store.close()
 
         out_dir = workbench_home / "out"
         for prompt, expected in (("a teapot", 0), ("a massacre", 3), ("[sandbox:echo-key] a cup", 4)):
-            code = cli_main(["generate", "--profile", "Gateway", "--json", "--out", str(out_dir), "--param", "size=256x256", prompt])
+            code = cli_main(["generate", "--profile", "Gateway", "--json", "--out", str(out_dir), "--param", "size=1024x1024", prompt])
             assert code == expected
         captured = capsys.readouterr()
 

@@ -56,3 +56,28 @@ def test_malformed_price_file_is_one_clear_error(tmp_path):
     bad.write_text("models = [", encoding="utf-8")
     with pytest.raises(UserFacingError, match="cannot be read"):
         load_prices(bad)
+
+
+def test_gpt_image_1_5_chatgpt_image_latest_and_dated_snapshots_have_prices():
+    from workbench.core.api.pricing import default_prices, estimate_cost
+
+    table = default_prices()
+    for model in ("gpt-image-1.5", "chatgpt-image-latest", "gpt-image-1.5-2025-12-16", "gpt-image-1-2025-04-23"):
+        assert table.get(model) is not None, model
+    est = estimate_cost(ImageParams(model="gpt-image-1.5", quality="high", size="1536x1024"))
+    assert est.per_image == 0.2
+    assert estimate_cost(ImageParams(model="chatgpt-image-latest", quality="low")).per_image == 0.009
+
+
+def test_edit_estimate_counts_the_reference_images_input_tokens():
+    from workbench.core.api.pricing import estimate_cost, image_input_tokens
+
+    params = ImageParams(model="gpt-image-1.5", quality="medium", size="1024x1024")
+    plain = estimate_cost(params)
+    edit = estimate_cost(params, reference_images=[(1024, 1024), (2048, 1536)])
+    tokens = image_input_tokens(1024, 1024) + image_input_tokens(2048, 1536)
+    assert tokens == (85 + 170 * 4) + (85 + 170 * 12)
+    assert edit.usd == pytest.approx(plain.usd + tokens * 8.00 / 1_000_000)
+    assert any("reference image" in note for note in edit.notes)
+
+

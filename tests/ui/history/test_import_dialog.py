@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
+from PySide6.QtWidgets import QFileDialog, QLineEdit
 
 from workbench.ui.history import HistoryView
-from workbench.ui.history.dialogs import OpenFileDialog
 from workbench.ui.history.import_dialog import ImportDialog
 
 REQUEST_ID = "req_5b0e2c7d91a34f6e8d21c0ab47f9e318"
@@ -61,13 +62,13 @@ def test_pasted_openai_block_becomes_a_blocked_input_row_shown_in_history(ops, v
     assert store.count() == 1
     (new_id,) = dialog.last.report.ids
     entry = store.get(new_id)
-    assert entry.outcome == "blocked_input"
+    assert entry.outcome == "blocked_unknown"  # the body does not say which stage
     assert entry.request_ids == [REQUEST_ID]
     assert sorted(entry.categories) == ["sexual", "violence"]
     assert entry.error_code == "moderation_blocked"
     report = dialog.report.toPlainText()
     assert report.startswith("Imported 1 request(s) from pasted text (a single error body).")
-    assert REQUEST_ID in report and "Blocked (input)" in report
+    assert REQUEST_ID in report and "Blocked (stage unknown)" in report
     # The History view reloaded and shows the imported request, selected in the table.
     assert view.details.entry.id == new_id
     assert view.selected_ids() == [new_id]
@@ -104,25 +105,30 @@ def test_garbage_text_is_refused_with_a_reason_and_imports_nothing(ops, view, ql
     dialog.imported.connect(emitted.append)
     run_import(qloop, until, dialog, "lunch at noon?\nsure, see you there")
 
-    assert dialog.report.toPlainText().startswith("Nothing was imported: this text is not an error body or a request log")
+    assert dialog.report.toPlainText().startswith("Nothing was imported: pasted text is not an error body or a request log")
     assert ops.store().count() == 0
     assert emitted == [] and dialog.last is None
     assert dialog.text.toPlainText() == "lunch at noon?\nsure, see you there"  # kept, to fix and retry
 
 
-def test_open_file_imports_a_csv_log_through_the_file_dialog_seam(ops, view, qloop, until, tmp_path, monkeypatch):
+def test_open_file_imports_a_csv_log_through_the_non_blocking_file_dialog(ops, view, qloop, until, tmp_path):
     log = tmp_path / "proxy-log.csv"
     body = json.dumps({"error": {"message": "Rate limit reached for images per minute.", "type": "requests",
                                  "code": "rate_limit_exceeded", "param": None}})
     log.write_text("timestamp,prompt,status_code,request_id,response_body\n"
                    f'2025-03-01T09:00:00Z,a lighthouse in fog,429,req_csv_0001,"{body.replace(chr(34), chr(34) * 2)}"\n'
                    "2025-03-01T09:01:00Z,a quiet harbour,200,req_csv_0002,\n", encoding="utf-8")
-    asked = []
-    monkeypatch.setattr(OpenFileDialog, "ask", classmethod(lambda cls, *args: asked.append(args[3]) or log))
     dialog = view.show_import_dialog()
+    asked = []
 
     async def scenario():
         dialog.open_button.click()
+        await until(lambda: dialog.findChild(QFileDialog, "importFileDialog") is not None)
+        chooser = dialog.findChild(QFileDialog, "importFileDialog")
+        assert chooser.isVisible() and not dialog.open_button.isEnabled()  # shown with open(), loop still runs
+        asked.append(";;".join(chooser.nameFilters()))
+        chooser.findChild(QLineEdit, "fileNameEdit").setText(str(log))  # typed, as a user would
+        chooser.accept()
         await until(lambda: dialog.last is not None)
 
     qloop.run_until_complete(scenario())
@@ -150,3 +156,70 @@ def test_file_menu_import_opens_the_dialog_on_the_history_tab(window):
     window.history_view.import_button.click()  # the History tab's button raises the same dialog
     assert window.history_view._import_dialog is dialog
     dialog.close()
+
+
+def test_support_fields_go_with_the_pasted_body(ops, view, qloop, until):
+    dialog = view.show_import_dialog()
+    dialog.fields.set_text("request_id", "req_from_support")
+    dialog.fields.set_text("prompt", "two knights at dawn")
+    dialog.fields.set_text("model", "gpt-image-1.5")
+    dialog.fields.set_text("account", "Studio org")
+    dialog.fields.set_text("http_status", "400")
+    run_import(qloop, until, dialog, OPENAI_BLOCK)
+    entry = ops.store().get(dialog.last.report.ids[0])
+    assert entry.request_ids[:2] == ["req_from_support", REQUEST_ID] and entry.prompt == "two knights at dawn"
+    assert (entry.model, entry.profile, entry.http_status) == ("gpt-image-1.5", "Studio org", 400)
+    assert entry.raw_body == OPENAI_BLOCK
+
+    dialog.fields.set_text("http_status", "4000")
+    run_import(qloop, until, dialog, OPENAI_BLOCK.replace("safety system", "safety  system"))
+    assert "HTTP status '4000' is not a number from 100 to 599" in dialog.report.toPlainText()
+
+
+def test_a_long_file_shows_progress_and_stop_keeps_what_was_written(ops, view, qloop, until, tmp_path):
+    from workbench.core.importing import BATCH
+
+    log = tmp_path / "long.jsonl"
+    log.write_text("\n".join(log_line(f"prompt {i}", f"req_long_{i}", "violence") for i in range(6 * BATCH)),
+                   encoding="utf-8")
+    dialog = view.show_import_dialog()
+    seen = []
+    dialog.progress.valueChanged.connect(seen.append)
+
+    async def scenario():
+        task = asyncio.ensure_future(dialog.import_file(log))
+        await until(lambda: dialog.stop_button.isVisible())
+        await until(lambda: bool(seen))
+        dialog.stop_button.click()
+        return await task
+
+    outcome = qloop.run_until_complete(scenario())
+    assert outcome.report.cancelled and 0 < outcome.report.imported < 6 * BATCH
+    assert outcome.report.imported % BATCH == 0 and ops.store().count() == outcome.report.imported
+    assert "Stopped before the end" in dialog.report.toPlainText()
+    assert not dialog.progress.isVisible() and not dialog.stop_button.isVisible()
+
+
+def test_complete_an_imported_entry_later_and_see_the_change_recorded(ops, view, qloop, until):
+    dialog = view.show_import_dialog()
+    run_import(qloop, until, dialog, OPENAI_BLOCK)
+    assert dialog.complete_button.isEnabled()
+    dialog.complete_button.click()
+    complete = dialog._complete_dialog
+    entry_id = dialog.last.report.ids[0]
+
+    async def scenario():
+        await until(lambda: complete.title.text().startswith(f"Request #{entry_id}"))
+        complete.prompt.setPlainText("a duel in the rain")
+        complete.request_ids.setText("req_added_later")
+        complete.notes.setPlainText("customer ticket 42")
+        complete.save_button.click()
+        await until(lambda: complete.status.text().startswith("Saved"))
+        await until(lambda: "prompt" in complete.history.toPlainText())
+
+    qloop.run_until_complete(scenario())
+    entry = ops.store().get(entry_id)
+    assert entry.prompt == "a duel in the rain" and entry.request_ids[0] == "req_added_later"
+    assert entry.notes == "customer ticket 42"
+    assert "'' → 'a duel in the rain'" in complete.history.toPlainText()
+    complete.close()

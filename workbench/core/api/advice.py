@@ -43,6 +43,13 @@ def advice_for(error: ErrorRecord | None) -> str:
     if kind == "blocked":
         text = block_advice(error.stage)
         return text + (_LOW_MODERATION_NOTE if error.stage == "output" else "")
+    if kind == "quota":
+        return ("The account is out of quota or credit, or over its billing or spend limit; waiting or "
+                "retrying will not help. Add credit or raise the limit in the provider's billing settings.")
+    if kind == "access":
+        return ("The key is valid, but this organization may not use the model yet (for example it must be "
+                "verified). Verify the organization in the provider's settings (access can take a few "
+                "minutes to propagate) or choose another model.")
     if kind == "rate_limited":
         if (error.code or "") in ("insufficient_quota", "billing_hard_limit_reached", "project_spend_limit_exceeded"):
             return "The account is out of quota or over its spend limit; waiting will not help. Check billing."

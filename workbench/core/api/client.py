@@ -55,6 +55,7 @@ from workbench.core.api.retry import (
 from workbench.core.api.sandbox_url import sandbox_url
 from workbench.core.errors import UserFacingError
 from workbench.core.records import ErrorRecord, GenerationResult, ImageData, Usage
+from workbench.core.store.images import image_size
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,8 @@ class ImageClient:
     def estimate(self, request: ImageRequest) -> pricing.CostEstimate | None:
         """Cost estimate before sending (None when the model has no price)."""
         try:
-            return pricing.estimate_cost(request.params, prompt=request.prompt)
+            return pricing.estimate_cost(request.params, prompt=request.prompt,
+                                         reference_images=[image_size(i.data) for i in request.images])
         except UserFacingError as exc:
             log.warning("no cost estimate: %s", exc.user_message)
             return None
@@ -529,12 +531,7 @@ def _success(response: Any, headers: Mapping[str, str], status: int) -> Generati
 
 
 def _failure(error: ErrorRecord, *, partials: int = 0) -> GenerationResult:
-    if error.kind == "blocked":
-        outcome = "blocked_output" if error.stage == "output" else "blocked_input"
-    elif error.kind == "cancelled":
-        outcome = "cancelled"
-    else:
-        outcome = "error"
+    outcome = errors.outcome_for(error)  # an unstated stage stays unknown (blocked_unknown)
     result = GenerationResult(outcome=outcome, error=error, request_ids=list(error.request_ids), http_status=error.http_status)
     result.partial_images = partials
     return result

@@ -1,21 +1,30 @@
 """Error normalisation: any provider's failure, live or pasted, becomes one `ErrorRecord`.
 
-Shapes understood (see tests/core/api/test_error_parser.py for the verbatim bodies):
-- OpenAI GPT-image `moderation_blocked` (400) with `moderation_details` or only the
-  `safety_violations=[…]` text in the message (parsed in linear time), whatever `type` a proxy
-  rewrote it to; the legacy DALL-E `content_policy_violation` (code sometimes null);
+One reader for live requests, pastes and log imports. Shapes understood (the public corpus in
+tests/data/error_bodies.jsonl and tests/core/api/test_error_parser.py hold verbatim bodies):
+- OpenAI GPT-image `moderation_blocked` (400) with `moderation_details` / `moderationDetails`,
+  or only `safety_violations=[…]` (parsed in linear time), or a stage written in the text,
+  whatever `type` a proxy rewrote it to; newer codes (`task_failed_text_safety_system`); the
+  older DALL-E "rejected as a result of our safety system" / "blocked by our content filters"
+  messages, `code` often null;
 - Azure `content_filter` / `ResponsibleAIPolicyViolation` with `innererror` or `inner_error`
-  and `content_filter_results`; Azure's DALL-E output filter (`data[i].error.code`
-  `contentFilter`); chat `finish_reason: content_filter`;
-- fal.ai 422 `detail[]` with `type: content_policy_violation`;
+  and `content_filter_result(s)`; Azure's DALL-E output filter; chat `finish_reason`;
+- relayed blocks: fal.ai 422 `detail[]`, Google (`PUBLIC_ERROR_UNSAFE_GENERATION`,
+  `IMAGE_SAFETY`, `blockReason`), Stability `content_moderation`, BFL "Request Moderated";
 - stream errors (`event: error`, `response.failed`), SSE text, the SDK's
-  `Error code: 400 - {...}` strings (JSON or Python repr), log lines with embedded JSON.
+  `Error code: 400 - {...}` strings (JSON or Python repr), stack traces, raw HTTP responses.
+
+Kinds: `blocked` (stage `input`/`output`, else `unknown` — never guessed), `quota` (out of
+quota, billing hard limit, spend limit), `access` (organization not verified: the key is fine),
+`rate_limited` (Cloudflare's "error code: 1015" too), `auth`, `bad_request`, `server`, …;
+`retryable()` says whether resending could help. The HTTP status is read from what SDKs print
+when it is not given.
 
 `parse_error_body` never raises: garbage gives a record of kind `unknown` (or the kind implied by
-the HTTP status) holding the raw text. Every request ID is collected: response headers
-(`x-request-id`, proxy headers such as `x-api-request-id`, `apim-request-id`), ID fields in the
-body, and IDs quoted in the message (`req_…`, UUIDs, long digit IDs, "request id: …").
-Keys are redacted from the message and the raw body before they are stored.
+the HTTP status) holding the raw text. The raw text is kept exactly as received (only live keys
+are cut). Every request ID is collected — response headers, `x-request-id:` lines of a pasted
+response, ID fields in the body, IDs quoted in the message — the one provider support can look
+up first (behind a proxy: the upstream ID, then the proxy's).
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from workbench.core.api.keys import redact
+from workbench.core.api.keys import masks_known_key, redact
 from workbench.core.records import ErrorRecord
 
 RAW_LIMIT = 256 * 1024  # raw bodies kept for evidence; larger ones are cut (base64 echoes)
@@ -45,8 +54,20 @@ BLOCK_CODES = frozenset(
         "responsible_ai_policy_violation",
         "safety_violation",
         "image_generation_safety_violation",
+        "task_failed_text_safety_system",
+        "task_failed_image_safety_system",
+        "content_moderation",
+        "public_error_unsafe_generation",
+        "image_safety",
+        "prohibited_content",
+        "image_prohibited_content",
+        "creationpolicyviolation",
+        "auditsubmitillegal",
+        "contentpolicyviolationerror",
     }
 )
+# Words that make any code or type a block (proxies invent their own spellings).
+_BLOCK_CODE_PARTS = ("content_filter", "content_policy", "moderation_blocked", "safety_system", "safety_violation")
 # Codes that look like user errors but say nothing about safety (never a block).
 _NON_BLOCK_HINT_CODES = frozenset({"invalid_image_file", "invalid_value", "invalid_size", "image_too_large"})
 _BLOCK_PHRASES = (
@@ -57,12 +78,50 @@ _BLOCK_PHRASES = (
     "generated image was filtered",
     "flagged by a content checker",
     "not allowed by our safety system",
+    "blocked by our content filters",
+    "content filter due to policy violation",
+    "contentpolicyviolationerror",
+    "request moderated",
+    "rejected by content moderation",
+    "nsfw content was detected",
+    "did not respect moderation",
+    "public_error_unsafe_generation",
+    "image_prohibited_content",
+    "image_safety",
+    "creationpolicyviolation",
+    "auditsubmitillegal",
+    "content_policy_violation",
+    "moderation_blocked",
+    "flagged by our content moderation",
+    "nsfw content detected",
+    '"blockreason"',
+    "blocked due to safety",
+    "violates our content policy",
+    "violate our content policy",
+    "content policy violation",
 )
-_OUTPUT_PHRASES = ("generated image was filtered", "generated image", "output image", "image was filtered")
-_INPUT_PHRASES = ("your prompt may contain", "input image may contain", "prompt triggering", "your prompt")
+_OUTPUT_PHRASES = ("generated image was filtered", "generated image", "output image", "image was filtered",
+                   "nsfw content was detected", "did not respect moderation", "image_prohibited_content",
+                   "image_safety", "creationpolicyviolation", "generated content triggered")
+_INPUT_PHRASES = ("your prompt may contain", "input image may contain", "prompt triggering", "your prompt",
+                  "generated from your prompt", "auditsubmitillegal", "input did not pass", '"blockreason"')
+# A stage written out in text: "moderation_stage=output", "stage: input", "the output stage".
+_STAGE_TEXT_RE = re.compile(
+    r"(?i)\b(?:moderation[_ ]stage|stage)\W{0,3}(input|output)\b|\b(input|output)[ _-]stage\b")
+_QUOTA_CODES = frozenset(
+    {"insufficient_quota", "billing_hard_limit_reached", "project_spend_limit_exceeded", "billing_not_active",
+     "spend_limit_exceeded", "creditinsufficient", "insufficient_credits", "quota_exceeded"})
+_QUOTA_PHRASES = ("exceeded your current quota", "billing hard limit", "insufficient_quota", "spend limit",
+                  "billing_hard_limit_reached", "insufficient credits", "out of credits", "hard limit has been reached")
+_ACCESS_PHRASES = ("organization must be verified", "verify organization", "does not have access to model",
+                   "do not have access to the model")
+# Cloudflare's own rate limit page ("Error 1015", "error code: 1015"): not an HTTP status.
+_CLOUDFLARE_1015_RE = re.compile(r"(?i)\berror(?:\s+code)?:?\s*1015\b")
 _NO_RETRY_429_CODES = frozenset(
     {"insufficient_quota", "billing_hard_limit_reached", "project_spend_limit_exceeded", "billing_not_active"}
 )
+# Proxy-specific request-ID headers: the proxy's own ID, listed after the upstream one.
+_PROXY_ID_HEADERS = ("x-api-request-id", "x-oneapi-request-id")
 OPENAI_TYPES = frozenset(
     {
         "invalid_request_error",
@@ -76,6 +135,7 @@ OPENAI_TYPES = frozenset(
         "insufficient_quota",
         "requests",
         "tokens",
+        "error",  # stream events: {"type": "error", "error": {…}}
     }
 )
 # Header names that carry a request ID, most authoritative first. Any other header whose name
@@ -96,9 +156,29 @@ _CATEGORY_ALIASES = {"self_harm": "self-harm", "selfharm": "self-harm", "sexual_
 _REQ_RE = re.compile(r"\breq_[A-Za-z0-9]{4,128}")
 _UUID_RE = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 _DIGITS_RE = re.compile(r"(?<![\w.])\d{20,64}(?![\w.])")
-_LABELLED_RE = re.compile(r"(?i)\brequest[ _-]?id\b[\s:=\"'#]{0,4}([A-Za-z0-9][A-Za-z0-9_\-]{5,127})")
-_SDK_PREFIX_RE = re.compile(r"^\s*(?:openai\.\w+:\s*)?Error code:\s*(\d{3})\s*(?:-\s*)?", re.IGNORECASE)
-_STATUS_IN_TEXT_RE = re.compile(r"(?i)\b(?:HTTP(?:/\d(?:\.\d)?)?|status(?:_code)?\"?\s*[:=])\s*\"?(\d{3})\b")
+_LABELLED_RE = re.compile(r"(?i)\b(?:request|ray)[ _-]?id\b[\s:=\"'#]{0,4}([A-Za-z0-9][A-Za-z0-9_\-]{5,127})")
+# The proxy's own ID appended to a relayed message: "… (request id: 2026…)".
+_PROXY_SUFFIX_RE = re.compile(r"(?i)\(request id:\s*([A-Za-z0-9][A-Za-z0-9_\-]{5,127})\)")
+# "x-request-id: …", "request id = …", "cf-ray: …" lines of a pasted response or log.
+_ID_LINE_RE = re.compile(
+    r"(?im)^[ \t>*-]*((?:[\w-]*request[ _-]?id)|cf-ray|ray id)[ \t]*[:=][ \t]*\"?([A-Za-z0-9][A-Za-z0-9_\-]{5,127})")
+_SDK_PREFIX_RE = re.compile(r"^\s*(?:openai\.\w+:\s*)?Error code:\s*(\d{3})(?!\d)\s*(?:-\s*)?", re.IGNORECASE)
+# Where SDKs, HTTP clients and logs print the status. `(?!\d)` keeps "error code: 1015" (Cloudflare)
+# from being read as HTTP 101.
+_STATUS_PATTERNS = tuple(
+    re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+    for pattern in (
+        r"\berror code:\s*([1-5]\d\d)(?!\d)",
+        r"\b(?:RateLimit|BadRequest|Authentication|PermissionDenied|NotFound|Conflict|UnprocessableEntity"
+        r"|InternalServer|APIStatus)Error\b\W{0,3}([1-5]\d\d)(?!\d)",
+        r"\bstatus[ _]?code\b[\"']?\s*[:=]?\s*([1-5]\d\d)(?!\d)",
+        r"\"status\"\s*:\s*([1-5]\d\d)(?!\d)",
+        r"\bHTTP(?:/\d(?:\.\d)?)?(?:\s+error)?\s*:?\s*([1-5]\d\d)(?!\d)",
+        r"\b(?:error|exception)\s*:?\s*([1-5]\d\d)(?!\d)\s*(?:-|:|\()",
+        r"(?:→|->)\s*([1-5]\d\d)(?!\d)",
+        r"^\s*([1-5]\d\d)(?![\d.,%])\s*(?=[-:|(]|[A-Za-z])",
+    )
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,7 +282,7 @@ def retry_after_from_headers(headers: Mapping[str, str] | None) -> float | None:
 
 def no_retry_rate_limit(record: ErrorRecord) -> bool:
     """A 429 that waiting cannot fix (quota, billing, spend limit)."""
-    return (record.code or "").lower() in _NO_RETRY_429_CODES
+    return record.kind == "quota" or (record.code or "").lower() in _NO_RETRY_429_CODES
 
 
 def from_exception(exc: BaseException, *, stream_headers: Mapping[str, str] | None = None) -> ErrorRecord:
@@ -255,33 +335,40 @@ def _parse(body: Any, status: int | None, headers: dict[str, str]) -> ErrorRecor
         obj, status, headers = _unwrap_log_record(obj, status, headers)
     if status is None:
         status = text_status if text_status is not None else _status_from_obj(obj)
-    if status is None and obj is None:
-        match = _STATUS_IN_TEXT_RE.search(text[:4096])
-        status = int(match.group(1)) if match else None
+    if status is None:
+        status = status_from_text(text)
 
-    record = ErrorRecord(kind="unknown", http_status=status, raw_body=_clip(redact(text)))
+    # The raw text is kept exactly as received (only live-looking keys are cut out).
+    record = ErrorRecord(kind="unknown", http_status=status, raw_body=_clip(_redact_raw(text)))
     err = _find_error(obj) if obj is not None else None
     if err is not None:
         _fill_from_error_object(record, err, obj)
-    elif obj is None:
+    else:
         _fill_from_plain_text(record, text)
 
     record.message = redact(record.message)[:8192]
     record.categories = _unique([_canonical_category(c) for c in record.categories])
-    ids: dict[str, str] = {}
-    _collect_header_ids(headers, ids)
-    _collect_body_ids(obj, ids)
-    _collect_text_ids(record.message, ids, "message")
-    if not record.message:
-        _collect_text_ids(text[:SCAN_LIMIT], ids, "body")
-    record.request_ids = list(ids)
-    record.request_id_sources = ids
+    via_proxy = _via_proxy(record, headers)
+    record.request_id_sources = _collect_ids(record, obj, text, headers, via_proxy)
+    record.request_ids = list(record.request_id_sources)
     record.retry_after = retry_after_from_headers(headers)
-    record.provider = _detect_provider(record, obj, headers)
-    record.kind = _classify(record)
+    record.provider = _detect_provider(record, obj, headers, via_proxy)
+    record.kind = _classify(record, text)
     if record.kind == "blocked":
         record.stage = _stage(record, err)
     return record
+
+
+def status_from_text(text: str) -> int | None:
+    """The HTTP status an SDK, HTTP client or log printed ("Error code: 429 - …", "statusCode: 400",
+    "RateLimitError: 429", "400 Bad Request: …", "HTTP/2 400"); the earliest one wins."""
+    head = text[:4096]
+    best: tuple[int, int] | None = None
+    for pattern in _STATUS_PATTERNS:
+        match = pattern.search(head)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), int(match.group(1)))
+    return best[1] if best else None
 
 
 def _decode(body: Any) -> tuple[str, Any, int | None]:
@@ -447,6 +534,10 @@ def _find_error(obj: Any) -> dict | None:
         return _fal_object_error(detail)
     if isinstance(detail, str):
         return {"message": detail}
+    if isinstance(obj.get("errors"), list) and isinstance(obj.get("name"), str):
+        # Stability AI: {"id": …, "name": "content_moderation", "errors": ["…"]}
+        return {"message": " ".join(_safe_text(e) for e in obj["errors"][:8]), "code": obj["name"],
+                "request_id": obj.get("id")}
     if isinstance(obj.get("result"), dict):
         return _find_error(obj["result"])  # Azure async operation envelope
     if isinstance(obj.get("data"), list):
@@ -515,7 +606,9 @@ def _fill_from_error_object(record: ErrorRecord, err: dict, envelope: Any) -> No
     record.code = _opt_str(err.get("code"))
     record.type = _opt_str(err.get("type"))
     record.param = _opt_str(err.get("param"))
-    details = err.get("moderation_details")
+    details = err.get("moderation_details", err.get("moderationDetails"))
+    if not isinstance(details, dict) and isinstance(envelope, dict):
+        details = envelope.get("moderation_details", envelope.get("moderationDetails"))
     if isinstance(details, dict):
         cats = details.get("categories")
         if isinstance(cats, str):
@@ -537,8 +630,16 @@ def _fill_from_error_object(record: ErrorRecord, err: dict, envelope: Any) -> No
         record.details["fal"] = err["_fal"]
     if err.get("_stage"):
         record.details["stage_hint"] = err["_stage"]
-    if isinstance(envelope, dict) and envelope.get("type") == "response.failed":
-        record.details["stream_event"] = "response.failed"
+    if isinstance(envelope, dict) and envelope.get("type") in ("response.failed", "error", "image_generation.failed"):
+        record.details["stream_event"] = envelope["type"]
+    if isinstance(err.get("request_id"), str) and err["request_id"]:
+        record.details["request_id"] = err["request_id"][:200]  # an ID the envelope gave this error
+    details_list = err.get("details") if isinstance(err.get("details"), list) else []
+    reasons = [d.get("reason") for d in details_list if isinstance(d, dict) and d.get("reason")]
+    if reasons:  # Google's ErrorInfo (PUBLIC_ERROR_UNSAFE_GENERATION …)
+        record.details["reasons"] = [_safe_text(r)[:128] for r in reasons[:8]]
+    if not record.code and isinstance(err.get("code"), int):
+        record.details["numeric_code"] = err["code"]
 
 
 def _azure_results(record: ErrorRecord, holder: dict) -> None:
@@ -555,34 +656,48 @@ def _azure_results(record: ErrorRecord, holder: dict) -> None:
             record.categories.append(_safe_text(name))
 
 
+_TEXT_CODES = ("moderation_blocked", "content_policy_violation", "content_filter", "task_failed_text_safety_system",
+               "billing_hard_limit_reached", "insufficient_quota", "project_spend_limit_exceeded",
+               "rate_limit_exceeded", "invalid_api_key")
+# Azure's per-category result in a body too damaged to parse: `"hate": {"filtered": true`.
+_FILTERED_RE = re.compile(r'"([a-z_/]{3,40})"\s*:\s*\{\s*"filtered"\s*:\s*true')
+
+
 def _fill_from_plain_text(record: ErrorRecord, text: str) -> None:
-    """No JSON anywhere: keep the text as the message and look for codes by name."""
+    """No JSON error object: keep the text as the message and look for codes by name."""
     scan = text[:SCAN_LIMIT]
     record.message = scan.strip()[:8192]
     lowered = scan.lower()
-    for code in ("moderation_blocked", "content_policy_violation", "content_filter", "rate_limit_exceeded",
-                 "insufficient_quota", "invalid_api_key"):
-        if code in lowered:
-            record.code = code
-            break
+    record.code = next((code for code in _TEXT_CODES if code in lowered), None)
     record.safety_violations = parse_safety_violations(scan)
-    record.categories = list(record.safety_violations)
+    record.categories = list(record.safety_violations) + _FILTERED_RE.findall(scan)
 
 
-def _classify(record: ErrorRecord) -> str:
+def _classify(record: ErrorRecord, text: str = "") -> str:
     code = (record.code or "").lower()
-    inner = (record.details.get("inner_code") or "").lower()
+    kind_words = " ".join(
+        [code, (record.type or "").lower(), (record.details.get("inner_code") or "").lower(),
+         *(r.lower() for r in record.details.get("reasons", []))]
+    )
     message = record.message.lower()
-    if code in BLOCK_CODES or inner in BLOCK_CODES:
+    if any(word in BLOCK_CODES for word in kind_words.split()) or any(p in kind_words for p in _BLOCK_CODE_PARTS):
         return "blocked"
+    if any(word in _QUOTA_CODES for word in kind_words.split()) or any(p in message for p in _QUOTA_PHRASES):
+        return "quota"
+    if any(p in message for p in _ACCESS_PHRASES):
+        return "access"  # a valid key whose organization may not use this model: not an invalid key
     if code not in _NON_BLOCK_HINT_CODES and any(p in message for p in _BLOCK_PHRASES):
         return "blocked"
+    if _CLOUDFLARE_1015_RE.search(message) or _CLOUDFLARE_1015_RE.search(text[:4096]):
+        return "rate_limited"
     by_status = _kind_from_status(record.http_status)
     if by_status:
         return by_status
-    if code in ("invalid_api_key", "invalid_authentication") or "incorrect api key" in message:
+    if code in ("invalid_api_key", "invalid_authentication", "invalidapikey") or any(
+        p in message for p in ("incorrect api key", "invalid api key", "invalid api-key")
+    ):
         return "auth"
-    if code in ("rate_limit_exceeded",) or code in _NO_RETRY_429_CODES:
+    if code == "rate_limit_exceeded" or "rate limit" in message or "too many requests" in message:
         return "rate_limited"
     if code in ("server_error", "internal_error") or record.type == "server_error":
         return "server"
@@ -593,6 +708,30 @@ def _classify(record: ErrorRecord) -> str:
     if code or record.type:
         return "bad_request"
     return "unknown"
+
+
+def retryable(record: ErrorRecord) -> bool:
+    """Whether sending the same request again could succeed (the retry *policy* decides if it may).
+
+    Never for a block, quota or billing, access, auth or any other 4xx; yes for rate limits,
+    server errors, timeouts and network failures.
+    """
+    if record.kind in ("blocked", "quota", "access", "auth", "bad_request", "cancelled", "unknown"):
+        return False
+    if record.kind == "rate_limited":
+        return not no_retry_rate_limit(record)
+    return record.kind in ("server", "timeout", "network")
+
+
+def outcome_for(error: ErrorRecord | None) -> str:
+    """History outcome for an error (None: the request succeeded). An unstated stage stays unknown."""
+    if error is None:
+        return "ok"
+    if error.kind == "blocked":
+        return {"input": "blocked_input", "output": "blocked_output"}.get(error.stage, "blocked_unknown")
+    if error.kind == "cancelled":
+        return "cancelled"
+    return "error"
 
 
 def _kind_from_status(status: Any) -> str | None:
@@ -614,12 +753,15 @@ def _kind_from_status(status: Any) -> str | None:
 def _stage(record: ErrorRecord, err: dict | None) -> str:
     details = record.details.get("moderation_details")
     if isinstance(details, dict):
-        stage = details.get("moderation_stage", details.get("stage"))
+        stage = details.get("moderation_stage", details.get("moderationStage", details.get("stage")))
         if stage in ("input", "output", "unknown"):
             return stage
     hint = record.details.get("stage_hint")
     if hint in ("input", "output"):
         return hint
+    written = _STAGE_TEXT_RE.search(record.message)
+    if written:
+        return (written.group(1) or written.group(2)).lower()
     message = record.message.lower()
     if any(p in message for p in _OUTPUT_PHRASES):
         return "output"
@@ -635,13 +777,16 @@ def _stage(record: ErrorRecord, err: dict | None) -> str:
     return "unknown"
 
 
-def _detect_provider(record: ErrorRecord, obj: Any, headers: dict[str, str]) -> str:
-    message = record.message.lower()
-    proxy = bool(
+def _via_proxy(record: ErrorRecord, headers: dict[str, str]) -> bool:
+    return bool(
         (record.type and record.type not in OPENAI_TYPES)
-        or "x-api-request-id" in headers
-        or "(request id:" in message
+        or any(h in headers for h in _PROXY_ID_HEADERS)
+        or "(request id:" in record.message.lower()
     )
+
+
+def _detect_provider(record: ErrorRecord, obj: Any, headers: dict[str, str], proxy: bool) -> str:
+    message = record.message.lower()
     if proxy:
         record.details["via_proxy"] = True
     if "fal" in record.details or any(h.startswith("x-fal-") for h in headers):
@@ -658,7 +803,8 @@ def _detect_provider(record: ErrorRecord, obj: Any, headers: dict[str, str]) -> 
         return "proxy"
     if headers.get("x-workbench-sandbox"):
         return "sandbox"
-    if record.type in OPENAI_TYPES or "help.openai.com" in message or any(i.startswith("req_") for i in record.request_ids):
+    if (record.type in OPENAI_TYPES or "help.openai.com" in message
+            or any(i.startswith("req_") for i in record.request_ids)):
         return "openai"
     return "unknown"
 
@@ -677,6 +823,38 @@ def _from_status_error(exc: Any) -> ErrorRecord:
 
 # ---------------------------------------------------------------------------------------------
 # Request IDs
+
+
+def _collect_ids(record: ErrorRecord, obj: Any, text: str, headers: dict[str, str], via_proxy: bool) -> dict[str, str]:
+    """Every request ID with where it was found, the one provider support can look up first.
+
+    Direct: the `x-request-id` header, then other headers, the message, the body. Behind a proxy
+    the upstream OpenAI/Azure ID quoted in the message comes first, the proxy's own IDs (its
+    headers, a "(request id: …)" suffix) after it.
+    """
+    ids: dict[str, str] = {}
+    _collect_header_ids(headers, ids)
+    for match in _ID_LINE_RE.finditer(text[:SCAN_LIMIT]):
+        name = re.sub(r"[ _]", "-", match.group(1).strip().lower())
+        _add_id(ids, match.group(2), f"header:{'cf-ray' if name == 'ray-id' else name}")
+    for match in _PROXY_SUFFIX_RE.finditer(record.message):
+        _add_id(ids, match.group(1), "message:proxy")
+    _collect_body_ids(obj, ids)
+    _collect_body_ids({"request_id": record.details.get("request_id")}, ids)
+    _collect_text_ids(record.message, ids, "message")
+    if not record.message:
+        _collect_text_ids(text[:SCAN_LIMIT], ids, "body")
+
+    def rank(source: str) -> int:
+        proxy_own = source == "message:proxy" or source.removeprefix("header:") in _PROXY_ID_HEADERS
+        if via_proxy:
+            return {"message": 0, "header:x-request-id": 1}.get(source, 3 if proxy_own else 2)
+        if proxy_own:
+            return 4
+        return 0 if source == "header:x-request-id" else 1 if source.startswith("header:") else 2
+
+    order = sorted(ids.items(), key=lambda item: rank(item[1]))  # stable: first seen first within a rank
+    return dict(order)
 
 
 def _collect_header_ids(headers: dict[str, str], ids: dict[str, str]) -> None:
@@ -770,6 +948,29 @@ def _unique(items: list[str]) -> list[str]:
         if item and item not in seen:
             seen.append(item)
     return seen
+
+
+_MASKED_KEY_RE = re.compile(r"\bsk-[A-Za-z0-9_\-]{0,12}\*{3,}[A-Za-z0-9]{0,8}")
+
+
+def keep_masked(text: str, redactor: Any) -> str:
+    """`redactor(text)` that leaves keys an SDK already masked ("sk-ab***xy") as they are: they
+    are not secrets, and a pasted body must be stored byte for byte."""
+    masked = [m for m in _MASKED_KEY_RE.findall(text or "") if not masks_known_key(m)]
+    if not masked:
+        return redactor(text)
+    holders = {f"\ue000masked{i}\ue000": value for i, value in enumerate(masked)}
+    for holder, value in holders.items():
+        text = text.replace(value, holder, 1)
+    text = redactor(text) or ""
+    for holder, value in holders.items():
+        text = text.replace(holder, value, 1)
+    return text
+
+
+def _redact_raw(text: str) -> str:
+    """The raw body unchanged, except live-looking keys."""
+    return keep_masked(text, redact)
 
 
 def _clip(text: str) -> str:

@@ -41,6 +41,7 @@ _KEY_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-*.]{6,}")
 # Header-shaped secrets that may appear in logged requests.
 _HEADER_PATTERN = re.compile(r"(?i)\b(authorization|api-key|x-api-key)(\"?\s*[:=]\s*\"?)(bearer\s+)?[^\s\"',}]+")
 REDACTED = "[REDACTED]"
+_KEY_WORDS = ("sk-", "authorization", "api-key")  # the patterns below need one of these (lower case)
 
 
 class MissingKeyError(UserFacingError):
@@ -169,6 +170,9 @@ def redact(text: str) -> str:
     for key in known:
         if key in text:
             text = text.replace(key, REDACTED)
+    lowered = text.lower()
+    if not any(word in lowered for word in _KEY_WORDS):
+        return text
     text = _KEY_PATTERN.sub(REDACTED, text)
     return _HEADER_PATTERN.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
 
@@ -188,6 +192,17 @@ class RedactingFilter(logging.Filter):
             # Formatters reuse a pre-filled exc_text, so the traceback is redacted too.
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         return True
+
+
+def masks_known_key(masked: str) -> bool:
+    """Whether an SDK-masked key ("sk-ab****wxyz") shows the ends of a key this process knows:
+    such a mask is redacted too; masks of other people's keys (pasted bodies) are kept."""
+    head, _, tail = masked.partition("*")
+    tail = tail.strip("*")
+    with _lock:
+        known = list(_known_keys)
+    known += [os.environ.get(name, "").strip() for name in (OPENAI_ENV, AZURE_ENV)]
+    return any(k and k.startswith(head) and (not tail or k.endswith(tail)) for k in known)
 
 
 def install_log_redaction(*handlers: logging.Handler) -> None:

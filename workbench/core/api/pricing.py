@@ -1,13 +1,17 @@
 """Cost before and after a request, from the authored price table `resources/pricing/prices.toml`.
 
-Before: `estimate_cost(params, prompt=…)` uses the per-image price for model × quality × size
-(× n) plus the prompt's text tokens. After: `actual_cost(model, usage)` prices the tokens the
-API reported. A model missing from the table gets no figure (None), never a guess.
+Before: `estimate_cost(params, prompt=…, reference_images=…)` uses the per-image price for
+model × quality × size (× n), the prompt's text tokens and, for edits, the reference images'
+input tokens. After: `actual_cost(model, usage)` prices the tokens the API reported. A model
+missing from the table gets no figure (None), never a guess. Dated snapshots
+("gpt-image-1.5-2025-12-16") price like the model they snapshot.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +23,15 @@ from workbench.core.records import ImageParams, Usage
 from workbench.core.tomlfile import read_toml
 
 PER_MILLION = 1_000_000
+_SNAPSHOT_RE = re.compile(r"-\d{4}-\d{2}-\d{2}$")  # a dated snapshot of a listed model
+
+
+def image_input_tokens(width: int, height: int) -> int:
+    """Input tokens of one reference image: 85 plus 170 per 512-pixel tile once the image is
+    fitted into 2048 pixels (the tile rule OpenAI documents for image inputs)."""
+    scale = min(1.0, 2048 / max(width, height, 1))
+    w, h = width * scale, height * scale
+    return 85 + 170 * math.ceil(w / 512) * math.ceil(h / 512)
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,9 @@ class PriceTable:
 
     def get(self, model: str) -> ModelPrices | None:
         name = self.aliases.get(model, model)
+        if name not in self.models:
+            undated = _SNAPSHOT_RE.sub("", name)
+            name = self.aliases.get(undated, undated)
         return self.models.get(name)
 
 
@@ -74,9 +90,14 @@ def estimate_cost(
     params: ImageParams,
     *,
     prompt: str = "",
+    reference_images: Sequence[tuple[int | None, int | None]] = (),
     table: PriceTable | None = None,
 ) -> CostEstimate | None:
-    """Estimated USD for a request, or None when the model or its quality has no price."""
+    """Estimated USD for a request, or None when the model or its quality has no price.
+
+    `reference_images`: (width, height) of each image sent to an edit; their input tokens are
+    added at the model's image-input price (an unknown size counts as 1024x1024).
+    """
     table = table or default_prices()
     prices = table.get(params.model)
     if prices is None:
@@ -100,6 +121,12 @@ def estimate_cost(
     if prompt and prices.text_input:
         tokens = math.ceil(len(prompt) / table.chars_per_token)
         total += tokens * prices.text_input / PER_MILLION
+    if reference_images:
+        tokens = sum(image_input_tokens(w or 1024, h or 1024) for w, h in reference_images)
+        rate = prices.image_input if prices.image_input is not None else prices.text_input
+        if rate:
+            total += tokens * rate / PER_MILLION
+            notes.append(f"{len(reference_images)} reference image(s): about {tokens:,} input tokens")
     return CostEstimate(usd=round(total, 6), per_image=per_image, images=n, notes=tuple(notes), as_of=table.as_of)
 
 

@@ -76,7 +76,7 @@ def may_have_billed(error: ErrorRecord) -> bool:
 def is_retryable(error: ErrorRecord, policy: RetryPolicy | None = None) -> bool:
     """Whether another identical attempt could succeed (and may be made under `policy`)."""
     status = error.http_status
-    if error.kind in ("blocked", "auth", "cancelled", "unknown", "quota"):
+    if error.kind in ("blocked", "quota", "access", "auth", "cancelled", "unknown"):  # see errors.retryable
         return False
     if may_have_billed(error) and not (policy is not None and policy.retry_may_bill):
         return False

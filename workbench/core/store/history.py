@@ -26,6 +26,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import paths
+from workbench.core.api.errors import keep_masked
 from workbench.core.errors import BadInputError, StoreError
 from workbench.core.records import (
     OUTCOMES,
@@ -39,6 +40,7 @@ from workbench.core.store.db import open_history, translate_errors
 from workbench.core.store.images import ImageFiles, StoredFile, png_metadata
 from workbench.core.store.migrations import finding_rows
 from workbench.core.store.models import (
+    BLOCKED_OUTCOMES,
     HistoryEntry,
     HistoryFilter,
     HistorySummary,
@@ -364,6 +366,47 @@ class HistoryStore:
         A row whose `import_key` is already present is skipped (`duplicate=True`), so
         importing the same log twice adds nothing.
         """
+        row = self._completed_row(
+            prompt, params, outcome=outcome, error=error, created_at=created_at, request_ids=request_ids,
+            http_status=http_status, latency_ms=latency_ms, usage=usage, actual_cost=actual_cost, profile=profile,
+            provider=provider, base_url=base_url, endpoint=endpoint, findings=findings, parent_id=parent_id,
+            source=source, source_detail=source_detail, import_key=import_key, notes=notes)
+        with translate_errors(self.path), self.db.atomic():
+            if import_key and self.db.execute(
+                    "SELECT 1 FROM requests WHERE import_key = ?", [import_key]).fetchone():
+                return ImportOutcome(None, duplicate=True)
+            return ImportOutcome(self._insert(row))
+
+    def record_completed_many(self, rows: Sequence[Mapping[str, Any]]) -> list[ImportOutcome]:
+        """`record_completed` for a batch (keyword dicts), in one transaction: one duplicate query
+        per batch instead of one per row (a million-line import)."""
+        prepared = [self._completed_row(**row) for row in rows]
+        keys = [row["import_key"] for row in prepared if row.get("import_key")]
+        outcomes: list[ImportOutcome] = []
+        with translate_errors(self.path), self.db.atomic():
+            present: set[str] = set()
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                present.update(key for (key,) in self.db.execute(
+                    f"SELECT import_key FROM requests WHERE import_key IN ({', '.join('?' * len(chunk))})", chunk))
+            for row in prepared:
+                key = row.get("import_key")
+                if key and key in present:
+                    outcomes.append(ImportOutcome(None, duplicate=True))
+                    continue
+                if key:
+                    present.add(key)
+                outcomes.append(ImportOutcome(self._insert(row)))
+        return outcomes
+
+    def _completed_row(self, prompt: str, params: ImageParams | Mapping[str, Any] | None = None, *, outcome: str,
+                       error: ErrorRecord | None = None, created_at: str | None = None,
+                       request_ids: Sequence[str] = (), http_status: int | None = None,
+                       latency_ms: float | None = None, usage: Mapping[str, Any] | None = None,
+                       actual_cost: float | None = None, profile: str | None = None, provider: str | None = None,
+                       base_url: str | None = None, endpoint: str = "generate", findings: Sequence[Any] = (),
+                       parent_id: int | None = None, source: str = "import", source_detail: str | None = None,
+                       import_key: str | None = None, notes: str = "") -> dict[str, Any]:
         if outcome not in FINAL_OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
         row = self._request_row(prompt, params, profile=profile, provider=provider, base_url=base_url,
@@ -379,11 +422,7 @@ class HistoryStore:
         row.update(created_at=created_at or utc_now(), source=source, source_detail=source_detail,
                    import_key=import_key)
         row["completed_at"] = row["created_at"]
-        with translate_errors(self.path), self.db.atomic():
-            if import_key and self.db.execute(
-                    "SELECT 1 FROM requests WHERE import_key = ?", [import_key]).fetchone():
-                return ImportOutcome(None, duplicate=True)
-            return ImportOutcome(self._insert(row))
+        return row
 
     def mark_interrupted(self, *, include_live: bool = False, stale_hours: float = 24.0) -> int:
         """Turn `pending` rows whose writer died into `interrupted`; returns how many.
@@ -624,13 +663,13 @@ class HistoryStore:
             "total_tokens": usage.total_tokens if usage else None,
         }
         if err is not None:
-            blocked = err.is_block or result.outcome in ("blocked_input", "blocked_output")
+            blocked = err.is_block or result.outcome in BLOCKED_OUTCOMES
             fields.update(
                 error_kind=err.kind,
                 error_type=err.type,
                 error_code=err.code,
                 error_message=self.scrub(err.message),
-                raw_body=self.scrub(err.raw_body),
+                raw_body=keep_masked(err.raw_body, self.scrub),  # masked keys are not secrets
                 stage=err.stage if blocked else None,
                 categories=dumps(list(err.categories)),
                 safety_violations=dumps(list(err.safety_violations)),
@@ -653,7 +692,13 @@ class HistoryStore:
     def _insert(self, row: dict[str, Any]) -> int:
         row.setdefault("gid", uuid7())  # the request's id across machines (team sync)
         row.setdefault("origin", machine_id())
-        request_id = int(self.db["requests"].insert(_storable(row)).last_pk)
+        # Plain parameterised SQL: sqlite-utils' insert() rebuilds its query for every row, which
+        # dominated a million-line import.
+        clean = _storable(row)
+        columns = ", ".join(f"[{name}]" for name in clean)
+        cursor = self.db.execute(f"INSERT INTO requests ({columns}) VALUES ({', '.join('?' * len(clean))})",
+                                 list(clean.values()))
+        request_id = int(cursor.lastrowid)
         findings = finding_rows(request_id, row.get("findings_json", "[]"))
         if findings:
             self.db["request_findings"].insert_all(findings)

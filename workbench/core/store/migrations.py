@@ -238,6 +238,24 @@ def m008_error_details(db: Database) -> None:
 
 
 @history_migrations()
+def m110_import_edits(db: Database) -> None:
+    """Changes made to an entry after it was imported (support completing prompt, IDs, notes)."""
+    db.execute(
+        """
+        CREATE TABLE request_edits (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+            edited_at TEXT NOT NULL,
+            field TEXT NOT NULL,
+            old_value TEXT,
+            new_value TEXT
+        )
+        """
+    )
+    db["request_edits"].create_index(["request_id"])
+
+
+@history_migrations()
 def m120_reviews(db: Database) -> None:
     """Human review: approve or reject a request or one of its images, with reviewer and note.
 

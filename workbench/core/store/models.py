@@ -8,8 +8,8 @@ from typing import Any
 
 from workbench.core.textinput import clean_surrogates
 
-BLOCKED_OUTCOMES = ("blocked_input", "blocked_output")
-JUDGED_OUTCOMES = ("ok", "blocked_input", "blocked_output")  # answered by the safety system
+BLOCKED_OUTCOMES = ("blocked_input", "blocked_output", "blocked_unknown")  # unknown: stage not stated
+JUDGED_OUTCOMES = ("ok", *BLOCKED_OUTCOMES)  # answered by the safety system
 SOURCES = ("live", "import", "demo")
 
 

@@ -304,7 +304,7 @@ class DashboardView(QWidget):
         self.gauge.set_rate(v.rate)
         self.rate_card.caption.setText(
             f"{v.blocked:,} blocked of {v.judged:,} requests the safety system judged "
-            f"(input {v.blocked_input:,}, output {v.blocked_output:,}). Errors, cancelled and "
+            f"(input {v.blocked_input:,}, output {v.blocked_output:,}, stage unknown {v.blocked_unknown:,}). Errors, cancelled and "
             "interrupted requests are not counted.")
         self.rate_card.detail.setText("")
 
@@ -318,7 +318,7 @@ class DashboardView(QWidget):
             f"({percent(r.recovery_rate, 0)})." if r.blocked_with_rewrites else "")
 
         self.volume_card.value.setText(f"{s.total:,}")
-        order = ("ok", "blocked_input", "blocked_output", "error", "cancelled", "interrupted", "pending")
+        order = ("ok", "blocked_input", "blocked_output", "blocked_unknown", "error", "cancelled", "interrupted", "pending")
         parts = [f"{labels.OUTCOME_LABELS.get(o, o)} {s.by_outcome[o]:,}" for o in order if s.by_outcome.get(o)]
         self.volume_card.caption.setText(" · ".join(parts) or "No requests in this period.")
         self.volume_card.detail.setText(

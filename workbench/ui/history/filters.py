@@ -25,9 +25,10 @@ ANY = "Any"
 
 OUTCOME_CHOICES = (
     ("Any outcome", ()),
-    ("Blocked (input or output)", ("blocked_input", "blocked_output")),
+    ("Blocked (any stage)", ("blocked_input", "blocked_output", "blocked_unknown")),
     ("Blocked at input", ("blocked_input",)),
     ("Blocked at output", ("blocked_output",)),
+    ("Blocked, stage unknown", ("blocked_unknown",)),
     ("OK", ("ok",)),
     ("Error", ("error",)),
     ("Cancelled", ("cancelled",)),

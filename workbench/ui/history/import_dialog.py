@@ -1,25 +1,35 @@
 """The "Import errors and logs" dialog: paste a raw error body or a log, or open a log file.
 
 Everything is parsed by `workbench.core.importing` (the same code as `workbench import`), on
-the History view's worker thread, so a 100,000-line log never stalls the window. The report is
-plain text: how many requests were imported, duplicates skipped, and every bad line with its
-line number and reason. `imported(list)` hands the new history IDs to the History view.
+the History view's worker thread, so a million-line log never stalls the window: files are
+streamed, the dialog shows progress and Stop ends the import after the current batch. Support's
+own facts (request ID, prompt, time, model, account, status, notes) go in the optional fields.
+The report is plain text: how many requests were imported, duplicates skipped, and every bad
+line with its line number and reason. `imported(list)` hands the new history IDs to the History
+view. `CompleteEntryDialog` fills in what an imported entry lacked later; every change is kept.
+All dialogs here are non-blocking (`open()`, never `exec()` or a static file dialog).
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -28,7 +38,7 @@ from qasync import asyncSlot
 
 from workbench.core.errors import BadInputError, UserFacingError
 from workbench.ui import labels
-from workbench.ui.history.dialogs import OpenFileDialog, default_folder
+from workbench.ui.history.dialogs import default_folder
 from workbench.ui.lifetime import alive
 
 FILE_FILTER = "Error bodies and logs (*.txt *.json *.jsonl *.ndjson *.csv *.log);;All files (*)"
@@ -53,54 +63,49 @@ class ImportOutcome:
     first: object | None  # HistoryEntry of report.ids[0]
 
 
-def check_recognisable(text: str, fmt: str) -> None:
-    """Refuse pasted text that is neither JSON, a log, nor a recognisable error message.
+def import_job(text: str | None, path: Path | None, fmt: str, source: str, fields=None, progress=None,
+               cancel=None):
+    """`fn(store) -> ImportOutcome` for the history worker: import pasted text or a file (streamed).
 
-    The core importer keeps any text as an "unknown error" row (a CLI user may want that);
-    here a stray paste would only add a blank row, so it is refused with a reason.
-
-    Raises:
-        BadInputError: nothing in the text looks like an error body or a log.
+    Text that is not an error body or a log is refused by the core with one clear reason.
     """
-    from workbench.core.api.errors import parse_error_body
-    from workbench.core.importing import detect_format
-
-    if (detect_format(text) if fmt == "auto" else fmt) != "body":
-        return
-    stripped = text.strip()
-    try:
-        json.loads(stripped)
-        return  # JSON: the importer says per record what it could not use
-    except (ValueError, RecursionError):
-        pass
-    error = parse_error_body(stripped)
-    if error.kind == "unknown" and not (error.code or error.request_ids or error.categories or error.http_status):
-        raise BadInputError("this text is not an error body or a request log: it has no JSON, no error code, "
-                            "no request ID and no known error message")
-
-
-def import_job(text: str | None, path: Path | None, fmt: str, source: str):
-    """`fn(store) -> ImportOutcome` for the history worker: import pasted text or a file."""
-    from workbench.core.importing import import_text
-    from workbench.core.textinput import decode_text
+    from workbench.core.importing import import_file, import_text
 
     def job(store) -> ImportOutcome:
-        content = text
         if path is not None:
-            try:
-                content = decode_text(path.read_bytes(), source=source)
-            except FileNotFoundError:
-                raise BadInputError(f"{path}: no such file") from None
-            except OSError as exc:
-                raise BadInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-        content = content or ""
-        if content.strip():
-            check_recognisable(content, fmt)
-        report = import_text(store, content, source=source, fmt=fmt)
+            report = import_file(store, path, fmt=fmt, fields=fields, progress=progress, cancel=cancel)
+        else:
+            content = text or ""
+            if not content.strip():
+                raise BadInputError("there is nothing to import: paste an error body or a log first")
+            report = import_text(store, content, source=source, fmt=fmt, fields=fields, progress=progress,
+                                 cancel=cancel)
         first = store.get(report.ids[0]) if report.ids else None
         return ImportOutcome(report, first)
 
     return job
+
+
+async def ask_open_file(parent: QWidget, title: str, folder: Path, file_filter: str) -> Path | None:
+    """A window-modal file dialog that does not block the event loop (`open()`, not `exec()`)."""
+    dialog = QFileDialog(parent, title, str(folder), file_filter)
+    dialog.setObjectName("importFileDialog")
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+    future = asyncio.get_event_loop().create_future()
+
+    def finished(result: int) -> None:
+        chosen = dialog.selectedFiles() if result else []  # 1 = Accepted, 0 = Rejected
+        if not future.done():
+            future.set_result(Path(chosen[0]) if chosen else None)
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    try:
+        return await future
+    finally:
+        if alive(dialog):  # the parent may be gone already
+            dialog.deleteLater()
 
 
 def describe(outcome: ImportOutcome) -> str:
@@ -109,6 +114,9 @@ def describe(outcome: ImportOutcome) -> str:
     what = FORMAT_NAMES.get(report.format, report.format)
     if report.imported:
         lines = [f"Imported {report.imported:,} request(s) from {report.source} ({what})."]
+        if getattr(report, "cancelled", False):
+            lines.append("Stopped before the end: what was read so far is kept; import the file again to "
+                         "finish (lines already in history are skipped as duplicates).")
     elif report.duplicates:
         lines = [f"Nothing new in {report.source} ({what})."]
     else:
@@ -120,7 +128,7 @@ def describe(outcome: ImportOutcome) -> str:
     skipped = [p for p in report.problems if p.skipped]
     notes = [p for p in report.problems if not p.skipped]
     if skipped:
-        lines += ["", f"{len(skipped):,} line(s) skipped:"] + _listed(skipped)
+        lines += ["", f"{report.skipped:,} line(s) skipped:"] + _listed(skipped)
     if notes:
         lines += ["", "Imported with a warning:"] + _listed(notes)
     return "\n".join(lines)
@@ -193,6 +201,18 @@ class ImportDialog(QDialog):
         self.report.setFont(QFont(mono))
         self.close_button = QPushButton("Close")
         self.close_button.setAutoDefault(False)
+        self.fields = SupportFields(self)
+        self.progress = QProgressBar(objectName="importProgress", visible=False)
+        self.progress.setRange(0, 1000)
+        self.stop_button = QPushButton("Stop", objectName="importStop", visible=False)
+        self.stop_button.setToolTip("Stop after the current batch; what was imported so far is kept")
+        self.complete_button = QPushButton("Complete the entry…", objectName="completeEntry")
+        self.complete_button.setToolTip("Add what was missing (prompt, request IDs, notes); changes are recorded")
+        self.complete_button.setEnabled(False)
+        self._stop = threading.Event()
+        self._relay = _ProgressRelay()
+        self._relay.moved.connect(self._on_progress)
+        self._complete_dialog: CompleteEntryDialog | None = None
         self._build_layout()
         self._connect_signals()
         self._update_buttons()
@@ -205,12 +225,18 @@ class ImportDialog(QDialog):
         row.addWidget(self.format)
         row.addWidget(self.import_button)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.complete_button)
         bottom.addStretch(1)
         bottom.addWidget(self.close_button)
+        running = QHBoxLayout()
+        running.addWidget(self.progress, 1)
+        running.addWidget(self.stop_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.text, 3)
+        layout.addWidget(self.fields)
         layout.addLayout(row)
+        layout.addLayout(running)
         layout.addSpacing(4)
         layout.addWidget(QLabel("Report"))
         layout.addWidget(self.report, 2)
@@ -221,6 +247,8 @@ class ImportDialog(QDialog):
         self.open_button.clicked.connect(self._on_open)
         self.import_button.clicked.connect(self._on_import)
         self.close_button.clicked.connect(self.close)
+        self.stop_button.clicked.connect(self._stop.set)
+        self.complete_button.clicked.connect(lambda: self.show_complete_dialog())
 
     def _update_buttons(self) -> None:
         self.import_button.setEnabled(not self._running and bool(self.text.toPlainText().strip()))
@@ -235,29 +263,44 @@ class ImportDialog(QDialog):
 
     @asyncSlot()
     async def _on_open(self) -> None:
-        path = OpenFileDialog.ask(self, "Import an error log", self._folder or default_folder(), FILE_FILTER)
-        if path is not None:
+        self.open_button.setEnabled(False)  # one file dialog at a time
+        try:
+            path = await ask_open_file(self, "Import an error log", self._folder or default_folder(), FILE_FILTER)
+        finally:
+            if alive(self):
+                self._update_buttons()
+        if path is not None and alive(self):
             self._folder = path.parent
             await self.import_file(path)
 
     async def import_pasted(self) -> ImportOutcome | None:
         """Import the text in the box (kept there, so a failed paste can be fixed and retried)."""
-        return await self._run(import_job(self.text.toPlainText(), None, self._fmt(), "pasted text"))
+        return await self._run(lambda fields, progress, cancel: import_job(
+            self.text.toPlainText(), None, self._fmt(), "pasted text", fields, progress, cancel))
 
     async def import_file(self, path: Path) -> ImportOutcome | None:
         """Import a log file; its rows' source is the file name and line."""
         path = Path(path)
-        return await self._run(import_job(None, path, self._fmt(), path.name))
+        return await self._run(lambda fields, progress, cancel: import_job(
+            None, path, self._fmt(), path.name, fields, progress, cancel))
 
     def _fmt(self) -> str:
         return self.format.currentData() or "auto"
 
-    async def _run(self, job) -> ImportOutcome | None:
+    async def _run(self, make_job) -> ImportOutcome | None:
         if self._running:
             return None
+        try:
+            fields = self.fields.values()
+        except BadInputError as exc:
+            self.report.setPlainText(f"Nothing was imported: {exc.user_message}")
+            return None
         self._running = True
+        self._stop.clear()
         self._update_buttons()
+        self._show_running(True)
         self.report.setPlainText("Importing…")
+        job = make_job(fields, self._relay.report, self._stop.is_set)
         try:
             outcome = await self.worker.run(job)
         except UserFacingError as exc:
@@ -267,11 +310,210 @@ class ImportDialog(QDialog):
         finally:
             if alive(self):
                 self._running = False
+                self._show_running(False)
                 self._update_buttons()
         if not alive(self):
             return outcome
         self.last = outcome
         self.report.setPlainText(describe(outcome))
+        self.complete_button.setEnabled(outcome.report.imported == 1)
         if outcome.report.ids:
             self.imported.emit(list(outcome.report.ids))
         return outcome
+
+    def _show_running(self, running: bool) -> None:
+        self.progress.setValue(0)
+        self.progress.setVisible(running)
+        self.stop_button.setVisible(running)
+
+    def _on_progress(self, done: int, total: int, imported: int) -> None:
+        if alive(self) and self._running:
+            self.progress.setValue(int(1000 * done / total) if total else 0)
+            self.progress.setFormat(f"{imported:,} imported")
+
+    def show_complete_dialog(self, entry_id: int | None = None):
+        """Open the non-modal dialog that completes the last imported entry (or `entry_id`)."""
+        target = entry_id if entry_id is not None else (self.last.report.ids[0] if self.last and self.last.report.ids
+                                                        else None)
+        if target is None:
+            return None
+        if self._complete_dialog is None:
+            self._complete_dialog = CompleteEntryDialog(self.worker, self)
+            self._complete_dialog.changed.connect(lambda entry_id: self.imported.emit([entry_id]))
+        self._complete_dialog.load(int(target))
+        self._complete_dialog.show()
+        self._complete_dialog.raise_()
+        return self._complete_dialog
+
+
+class _ProgressRelay(QObject):
+    """Carries progress from the worker thread to the GUI thread (a queued signal)."""
+
+    moved = Signal(int, int, int)
+
+    def report(self, done: int, total: int, report) -> None:
+        self.moved.emit(int(done), int(total), int(report.imported))
+
+
+class SupportFields(QGroupBox):
+    """The optional facts support has about a pasted error, as `ImportFields`."""
+
+    NAMES = (("request_id", "Request ID", "req_… or the ID provider support gave you (several: comma-separated)"),
+             ("prompt", "Prompt", "the prompt that was sent, if the error does not include it"),
+             ("time", "Time", "when it happened, e.g. 2026-11-21 10:04 (UTC unless an offset is given)"),
+             ("model", "Model", "e.g. gpt-image-1.5"),
+             ("account", "Account", "the account, organization or profile it ran under"),
+             ("http_status", "HTTP status", "e.g. 400, if the pasted text does not say"),
+             ("notes", "Notes", "anything else (ticket number, customer)"))
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("What you know about it (optional)", parent)
+        self.setObjectName("supportFields")
+        self.setCheckable(True)
+        self.setChecked(False)  # folded away until needed
+        self.edits: dict[str, QLineEdit] = {}
+        form = QFormLayout(self)
+        for name, title, hint in self.NAMES:
+            edit = QLineEdit(objectName=f"field_{name}")
+            edit.setPlaceholderText(hint)
+            self.edits[name] = edit
+            form.addRow(title, edit)
+        self.toggled.connect(self._fold)
+        self._fold(False)
+
+    def _fold(self, shown: bool) -> None:
+        for edit in self.edits.values():
+            edit.setVisible(shown)
+            label = self.layout().labelForField(edit)
+            if label is not None:
+                label.setVisible(shown)
+
+    def set_text(self, name: str, value: str) -> None:
+        self.setChecked(True)
+        self.edits[name].setText(value)
+
+    def values(self):
+        """`ImportFields`, or None when nothing was filled in.
+
+        Raises:
+            BadInputError: an HTTP status that is not a number from 100 to 599.
+        """
+        from workbench.core.importing import ImportFields
+
+        if not self.isChecked():
+            return None
+        text = {name: edit.text().strip() for name, edit in self.edits.items()}
+        status = None
+        if text["http_status"]:
+            if not text["http_status"].isdigit() or not 100 <= int(text["http_status"]) <= 599:
+                raise BadInputError(f"HTTP status {text['http_status']!r} is not a number from 100 to 599")
+            status = int(text["http_status"])
+        fields = ImportFields(request_id=text["request_id"], prompt=text["prompt"], time=text["time"],
+                              model=text["model"], account=text["account"], http_status=status, notes=text["notes"])
+        return None if fields.is_empty() else fields
+
+
+class CompleteEntryDialog(QDialog):
+    """Complete an imported entry later: prompt, request IDs, notes, model, account, time.
+
+    Request IDs are added in front of the stored ones; every change is recorded (old value,
+    new value, time) in the entry's edit history, listed below the fields.
+
+    Signals:
+        changed(int): the entry was changed (its id).
+    """
+
+    changed = Signal(int)
+
+    def __init__(self, worker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.entry_id: int | None = None
+        self.setObjectName("completeEntryDialog")
+        self.setWindowTitle("Complete an imported entry")
+        self.resize(620, 480)
+        self.title = QLabel()
+        self.prompt = QPlainTextEdit(objectName="completePrompt")
+        self.prompt.setPlaceholderText("The prompt that was sent")
+        self.request_ids = QLineEdit(objectName="completeRequestIds")
+        self.request_ids.setPlaceholderText("Request ID(s) to add, comma-separated")
+        self.model = QLineEdit(objectName="completeModel")
+        self.account = QLineEdit(objectName="completeAccount")
+        self.time = QLineEdit(objectName="completeTime")
+        self.time.setPlaceholderText("e.g. 2026-11-21 10:04 (UTC unless an offset is given)")
+        self.notes = QPlainTextEdit(objectName="completeNotes")
+        self.history = QPlainTextEdit(readOnly=True, objectName="completeHistory")
+        self.history.setPlaceholderText("No changes recorded yet.")
+        self.status = QLabel(objectName="completeStatus")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.save_button = QPushButton("Save changes", objectName="completeSave")
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        self.save_button.clicked.connect(self._on_save)
+        form = QFormLayout()
+        for title, widget in (("Prompt", self.prompt), ("Add request IDs", self.request_ids), ("Model", self.model),
+                              ("Account", self.account), ("Time", self.time), ("Notes", self.notes)):
+            form.addRow(title, widget)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Changes"))
+        layout.addWidget(self.history)
+        layout.addLayout(buttons)
+
+    def load(self, entry_id: int) -> None:
+        """Show entry `entry_id` (read on the GUI thread's store: one row)."""
+        self.entry_id = entry_id
+        asyncio.ensure_future(self._load())
+
+    async def _load(self) -> None:
+        from workbench.core.importing import edits_of
+
+        entry_id = self.entry_id
+        entry, edits = await self.worker.run(lambda store: (store.get(entry_id), edits_of(store, entry_id)))
+        if not alive(self) or entry_id != self.entry_id:
+            return
+        self.title.setText(f"Request #{entry.id} · {labels.OUTCOME_LABELS.get(entry.outcome, entry.outcome)}"
+                           + (f" · request ID {', '.join(entry.request_ids)}" if entry.request_ids else ""))
+        self.prompt.setPlainText(entry.prompt)
+        self.model.setText(entry.model or "")
+        self.account.setText(entry.profile or "")
+        self.notes.setPlainText(entry.notes)
+        self.request_ids.clear()
+        self.time.clear()
+        self.history.setPlainText("\n".join(f"{e.edited_at}  {e.field}: {e.old_value!r} → {e.new_value!r}"
+                                             for e in edits))
+
+    @asyncSlot()
+    async def _on_save(self) -> None:
+        await self.save()
+
+    async def save(self) -> list:
+        """Write the changes; returns the edits recorded (empty when nothing changed)."""
+        from workbench.core.importing import complete_entry
+
+        entry_id = self.entry_id
+        values = dict(prompt=self.prompt.toPlainText(), notes=self.notes.toPlainText(), model=self.model.text().strip(),
+                      account=self.account.text().strip(), time=self.time.text().strip() or None,
+                      request_ids=[i.strip() for i in self.request_ids.text().split(",") if i.strip()] or None)
+        self.save_button.setEnabled(False)
+        try:
+            edits = await self.worker.run(lambda store: complete_entry(store, entry_id, **values))
+        except UserFacingError as exc:
+            if alive(self):
+                self.status.setText(f"Not saved: {exc.user_message}")
+            return []
+        finally:
+            if alive(self):
+                self.save_button.setEnabled(True)
+        if not alive(self):
+            return edits
+        self.status.setText(f"Saved {len(edits)} change(s)." if edits else "Nothing changed.")
+        if edits:
+            self.changed.emit(entry_id)
+            await self._load()
+        return edits
