@@ -201,6 +201,9 @@ class LockHolder:
     def release(self) -> None:
         if self.proc.poll() is None:
             self.proc.communicate("\n", timeout=30)
+        for pipe in (self.proc.stdin, self.proc.stdout):  # also when the holder died first
+            if pipe is not None and not pipe.closed:
+                pipe.close()
 
     def __enter__(self) -> LockHolder:
         return self

@@ -222,7 +222,7 @@ def test_kill_while_recording_loses_nothing(tmp_path, history_db):
     assert run_cli("history", "list").returncode == 0
     proc = subprocess.Popen([sys.executable, "-m", "workbench", "generate", "--out", str(out),
                              "a windmill in a storm [sandbox:slow=1.5]"], env=cli_env(), cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(400):
             if _is_pending(history_db):
