@@ -115,7 +115,11 @@ class Engine:
         if self.foreign is not None:
             findings = self._foreign_findings(text, findings)
         findings.sort(key=lambda f: (f.start, -f.end, f.category))
-        return ScanResult(text, tuple(_dedupe(findings)))
+        return self._scene_stage(ScanResult(text, tuple(_dedupe(findings))))
+
+    def _scene_stage(self, result: ScanResult) -> ScanResult:
+        """Scene rules (issue 12) judge whole clauses over the term findings; last engine stage."""
+        return result
 
     def _tokenise(self, folded: str) -> _Tokens:
         starts, ends, words = [], [], []
