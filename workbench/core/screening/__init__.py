@@ -26,6 +26,7 @@ from workbench.core.screening.models import (
 )
 from workbench.core.screening.rules import load_rules
 from workbench.core.screening.scanner import Engine
+from workbench.core.screening.scenes import SceneRules
 
 __all__ = [
     "CATEGORIES",
@@ -84,9 +85,11 @@ def build_engine(
     allow: frozenset[str] = frozenset(),
     block_file: Path | None = None,
     foreign_files: list[Path] | None = None,
+    scene_dir: Path | None = None,
 ) -> Engine:
     """Compile an engine. Defaults: every shipped lexicon and rules file (foreign_files: the
-    other languages' lexicons in lexicon/i18n; [] = English only)."""
+    other languages' lexicons in lexicon/i18n; [] = English only; scene_dir: the scene rules,
+    resources/scenes)."""
     if lexicon_files is None:
         lexicon_files = sorted(paths.resource("lexicon").glob("*.toml"))
     if rule_files is None:
@@ -99,7 +102,8 @@ def build_engine(
     if foreign_files is None:
         foreign_files = sorted(paths.resource("lexicon/i18n").glob("*.toml"))
     foreign = ForeignMatcher.build(foreign_files, cache_dir=paths.cache_dir() / "screening") if foreign_files else None
-    return Engine(build_lexicon(parsed), load_rules(rule_files), allow, foreign)
+    scenes = SceneRules.load(scene_dir or paths.resource("scenes"))
+    return Engine(build_lexicon(parsed), load_rules(rule_files), allow, foreign, scenes)
 
 
 def get_engine() -> Engine:

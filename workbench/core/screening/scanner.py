@@ -21,6 +21,7 @@ from workbench.core.screening.lexicon import Entry, Lexicon
 from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
 from workbench.core.screening.normalize import _HOMOGLYPHS, Folded, fold
 from workbench.core.screening.rules import CombineRule, ContextRule, Rules, Selector, StyleRule
+from workbench.core.screening.scenes import SceneRules
 
 _TOKEN = re.compile(r"[@$]?[a-z0-9]+(?:[@$!]+[a-z0-9]+)*")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
@@ -63,7 +64,8 @@ class Engine:
     """A compiled lexicon plus rules. Thread-safe to share: scanning does not mutate it."""
 
     def __init__(self, lexicon: Lexicon, rules: Rules, allow: frozenset[str] = frozenset(),
-                 foreign: ForeignMatcher | None = None):
+                 foreign: ForeignMatcher | None = None, scenes: SceneRules | None = None):
+        self.scenes = scenes  # clause-level scene rules (resources/scenes), None = none
         self.foreign = foreign  # other languages (resources/lexicon/i18n), None = English only
         self.lexicon = lexicon
         self.rules = rules
@@ -119,7 +121,9 @@ class Engine:
 
     def _scene_stage(self, result: ScanResult) -> ScanResult:
         """Scene rules (issue 12) judge whole clauses over the term findings; last engine stage."""
-        return result
+        if self.scenes is None:
+            return result
+        return self.scenes.apply(result)
 
     def _tokenise(self, folded: str) -> _Tokens:
         starts, ends, words = [], [], []

@@ -1,0 +1,418 @@
+"""Scene rules: harm that lives in a clause's combination of words, not in any one of them.
+
+A scene rule (resources/scenes/*.toml, format in resources/scenes/README.md) names word
+classes for an actor, an act, a target and depiction cues ("a weapon" + "aimed at" + "people";
+"a child" + "drinking" + "vodka"). The vocabulary is compiled once into a first-word index;
+scanning tokenises the prompt with one regular expression, looks every token up once, and
+only evaluates rules in clauses that contain one of their acts. Words inside a constraint
+("no children drinking") never take part. A match becomes one `Finding` (stage "scene")
+over the smallest span covering the words that made it, with a message that names the scene.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from workbench.core.errors import LexiconError
+from workbench.core.screening import clauses as clause_split
+from workbench.core.screening import scope
+from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_INFLECTIONS = ("noun", "verb", "none")
+_PASSIVE_END = ("ed", "en")
+_LEAD_WINDOW = 3  # a lead word stands at most this many tokens before the act
+NO_REWRITE = (
+    "No rewrite is offered: the harm is the scene itself, and changing its words would only "
+    "disguise it. Change what the image shows."
+)
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, slots=True)
+class SceneRule:
+    """actor × act × target × depiction. Every slot is a tuple of alternatives (any of the
+    named classes); `with_` is a tuple of such slots, all required."""
+
+    id: str
+    category: str
+    severity: str
+    scene: str  # what the message calls it: "a weapon aimed at people"
+    explain: str
+    act: tuple[str, ...]
+    target: tuple[str, ...] = ()  # after the act (before it when the act is passive)
+    actor: tuple[str, ...] = ()  # anywhere within the window
+    with_: tuple[tuple[str, ...], ...] = ()
+    cue: tuple[str, ...] = ()  # depiction cue anywhere in the clause
+    agent: tuple[str, ...] = ()  # the nearest agent word before the act must be one of these
+    unless: tuple[str, ...] = ()  # any of these in the clause voids the rule
+    lead: tuple[str, ...] = ()  # one of these right before the act ("as" rats, "like" vermin)
+    window: int = 10  # in tokens, around the act
+    target_window: int = 0  # how far after the act the target may stand (0 = window)
+    priority: int = 0  # among overlapping matches of equal severity, the higher wins
+
+    def classes(self) -> set[str]:
+        out = set(self.act) | set(self.target) | set(self.actor) | set(self.cue)
+        out |= set(self.agent) | set(self.unless) | set(self.lead)
+        for slot in self.with_:
+            out |= set(slot)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """A vocabulary phrase in the text: char span, token span [i, j), its classes."""
+
+    start: int
+    end: int
+    i: int
+    j: int
+    classes: frozenset[str]
+    surface: str
+
+
+@dataclass(frozen=True, slots=True)
+class SceneMatch:
+    """A rule matched in a clause; `parts` are the (slot, start, end) of the words used."""
+
+    rule: SceneRule
+    start: int
+    end: int
+    parts: tuple[tuple[str, int, int], ...]
+
+    def finding(self, text: str) -> Finding:
+        quoted = " ".join(text[self.start : self.end].split())
+        scene = self.rule.scene[:1].upper() + self.rule.scene[1:]
+        message = f"{scene}: '{quoted}'. {self.rule.explain} {NO_REWRITE}".replace("  ", " ").strip()
+        return Finding(self.start, self.end, text[self.start : self.end], self.rule.category,
+                       self.rule.severity, message, (), f"scene:{self.rule.id}", "", stage="scene")
+
+
+# --------------------------------------------------------------------------- compiling
+
+
+def _inflect(phrase: str, how: str) -> set[str]:
+    """Regular forms of a phrase: nouns inflect their last word, verbs their first."""
+    words = phrase.split(" ")
+    if how == "none":
+        return {phrase}
+    k = len(words) - 1 if how == "noun" else 0
+    w = words[k]
+    forms = {w}
+    if how == "noun":
+        forms |= {w + "s", w + "es"}
+        if w.endswith("y") and len(w) > 2 and w[-2] not in "aeiou":
+            forms.add(w[:-1] + "ies")
+        if w.endswith("f"):
+            forms.add(w[:-1] + "ves")
+        if w.endswith("fe"):
+            forms.add(w[:-2] + "ves")
+    else:
+        stem = w[:-1] if w.endswith("e") and not w.endswith("ee") else w
+        forms |= {w + "s", w + "es", stem + "ing", stem + "ed", w + "d"}
+        if len(w) >= 3 and w[-1] not in "aeiouwxy" and w[-2] in "aeiou" and w[-3] not in "aeiou":
+            forms |= {w + w[-1] + "ing", w + w[-1] + "ed"}
+        if w.endswith("y") and len(w) > 2 and w[-2] not in "aeiou":
+            forms |= {w[:-1] + "ies", w[:-1] + "ied"}
+        if w.endswith("ie"):
+            forms.add(w[:-2] + "ying")
+    return {" ".join(words[:k] + [f] + words[k + 1 :]) for f in forms}
+
+
+def _tokens_of(phrase: str) -> tuple[str, ...]:
+    return tuple(t.lower() for t in _TOKEN.findall(phrase))
+
+
+def _slot(raw: object, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return (raw,)
+    if isinstance(raw, list) and all(isinstance(x, str) for x in raw):
+        return tuple(raw)
+    raise LexiconError(f"{where}: a slot is a class name or a list of class names")
+
+
+def parse_rules(text: str, name: str) -> list[SceneRule]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconError(f"{name} is not valid TOML: {exc}") from None
+    out = []
+    for raw in data.get("scene", []):
+        where = f"{name} [[scene]] {raw.get('id', '?')}"
+        for key in ("id", "category", "severity", "scene", "act"):
+            if not raw.get(key):
+                raise LexiconError(f"{where}: needs {key}")
+        if raw["severity"] not in SEVERITIES:
+            raise LexiconError(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
+        with_raw = raw.get("with", [])
+        if not isinstance(with_raw, list):
+            raise LexiconError(f"{where}: with is a list of slots")
+        out.append(SceneRule(
+            id=raw["id"], category=raw["category"], severity=raw["severity"], scene=raw["scene"],
+            explain=str(raw.get("explain", "")), act=_slot(raw["act"], where),
+            target=_slot(raw.get("target"), where), actor=_slot(raw.get("actor"), where),
+            with_=tuple(_slot(s, where) for s in with_raw), cue=_slot(raw.get("cue"), where),
+            agent=_slot(raw.get("agent"), where), unless=_slot(raw.get("unless"), where),
+            lead=_slot(raw.get("lead"), where), window=int(raw.get("window", 10)),
+            target_window=int(raw.get("target_window", 0)), priority=int(raw.get("priority", 0)),
+        ))
+    return out
+
+
+def parse_vocabulary(text: str, name: str) -> tuple[dict[str, set[str]], tuple[str, ...], frozenset[str]]:
+    """class → spellings (inflected), the agent classes, irregular passive forms."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconError(f"{name} is not valid TOML: {exc}") from None
+    classes: dict[str, set[str]] = defaultdict(set)
+    for cls, raw in data.get("class", {}).items():
+        how = raw.get("inflect", "none")
+        if how not in _INFLECTIONS or not isinstance(raw.get("words"), list):
+            raise LexiconError(f"{name} [class.{cls}]: needs words = [...] and inflect in {_INFLECTIONS}")
+        for word in raw["words"]:
+            for spelling in str(word).split("|"):
+                phrase = " ".join(_tokens_of(spelling))
+                if phrase:
+                    classes[cls] |= _inflect(phrase, how)
+    agents = tuple(data.get("agents", ()))
+    passive = frozenset(" ".join(_tokens_of(p)) for p in data.get("passive_forms", ()))
+    return dict(classes), agents, passive
+
+
+class SceneRules:
+    """The compiled vocabulary and rules. Immutable once built; safe to share."""
+
+    def __init__(self, classes: dict[str, set[str]], rules: list[SceneRule],
+                 agents: tuple[str, ...] = (), passive: frozenset[str] = frozenset()):
+        missing = {c for r in rules for c in r.classes()} - set(classes)
+        if missing:
+            raise LexiconError(f"scene rules name unknown classes: {', '.join(sorted(missing))}")
+        self.rules = tuple(rules)
+        self.agents = frozenset(agents)
+        self.passive = passive
+        table: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for cls, spellings in classes.items():
+            for spelling in spellings:
+                table[tuple(spelling.split(" "))].add(cls)
+        first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = defaultdict(list)
+        for toks, cls in table.items():
+            first[toks[0]].append((toks[1:], frozenset(cls)))
+        for cands in first.values():
+            cands.sort(key=lambda c: -len(c[0]))
+        self._first = dict(first)
+        self._phrases = {" ".join(t): frozenset(c) for t, c in table.items()}
+        self._by_act: dict[str, list[SceneRule]] = defaultdict(list)
+        for rule in self.rules:
+            for cls in rule.act:
+                self._by_act[cls].append(rule)
+
+    @classmethod
+    def load(cls, folder: Path) -> SceneRules:
+        vocab_path = folder / "vocabulary.toml"
+        try:
+            classes, agents, passive = parse_vocabulary(vocab_path.read_text(encoding="utf-8"), vocab_path.name)
+            rules = []
+            for path in sorted(folder.glob("*.toml")):
+                if path.name != vocab_path.name:
+                    rules += parse_rules(path.read_text(encoding="utf-8"), path.name)
+        except OSError as exc:
+            raise LexiconError(f"cannot read scene rules in {folder}: {exc}") from None
+        return cls(classes, rules, agents, passive)
+
+    def classes_of(self, phrase: str) -> frozenset[str]:
+        """The classes a phrase belongs to (for checks and tests)."""
+        return self._phrases.get(" ".join(_tokens_of(phrase)), frozenset())
+
+    # ----------------------------------------------------------------------- scanning
+
+    def apply(self, result: ScanResult) -> ScanResult:
+        """`result` with a finding added for every scene recognised in its text."""
+        found = self.matches(result.text, result.findings)
+        if not found:
+            return result
+        scenes = [m.finding(result.text) for m in found]
+        findings = sorted((*result.findings, *scenes), key=lambda f: (f.start, -f.end, f.category))
+        return replace(result, findings=tuple(findings))
+
+    def matches(self, text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -> list[SceneMatch]:
+        """Scenes in `text`, at most one per overlapping stretch (worst severity, then priority)."""
+        occs, starts = self._occurrences(text, findings)
+        if not any(c in self._by_act for o in occs for c in o.classes):
+            return []
+        constraints = scope.constraint_spans(text)
+        if constraints:
+            occs = [o for o in occs if not scope.inside(constraints, o.start, o.end)]
+        found: list[SceneMatch] = []
+        for lo, hi in _clause_ranges(text, occs):
+            clause = occs[lo:hi]
+            by_class: dict[str, list[Occurrence]] = defaultdict(list)
+            for occ in clause:
+                for c in occ.classes:
+                    by_class[c].append(occ)
+            tried: set[str] = set()
+            for cls in [c for c in by_class if c in self._by_act]:
+                for rule in self._by_act[cls]:
+                    if rule.id not in tried:
+                        tried.add(rule.id)
+                        match = self._evaluate(rule, by_class, clause)
+                        if match is not None:
+                            found.append(match)
+        return _best(found)
+
+    def _occurrences(self, text: str, findings) -> tuple[list[Occurrence], list[int]]:
+        words, spans = [], []
+        for m in _TOKEN.finditer(text):
+            words.append(m.group().lower())
+            spans.append((m.start(), m.end()))
+        out: list[Occurrence] = []
+        first, n, i = self._first, len(words), 0
+        while i < n:
+            cands = first.get(words[i])
+            if cands is not None:
+                for rest, classes in cands:
+                    size = len(rest)
+                    if size == 0 or tuple(words[i + 1 : i + 1 + size]) == rest:
+                        s, e = spans[i][0], spans[i + size][1]
+                        out.append(Occurrence(s, e, i, i + 1 + size, classes, " ".join(words[i : i + 1 + size])))
+                        i += size
+                        break
+            i += 1
+        starts = [s for s, _ in spans]
+        # Disguised spellings the match stage undid ("k1lling"): their canonical term counts too.
+        seen = {(o.start, o.end) for o in out}
+        for f in findings:
+            if f.stage != "match" or not f.term or (f.start, f.end) in seen:
+                continue
+            classes = self._phrases.get(f.term)
+            if classes:
+                i = max(0, bisect.bisect_right(starts, f.start) - 1)
+                j = max(i + 1, bisect.bisect_left(starts, f.end))
+                out.append(Occurrence(f.start, f.end, i, j, classes, f.term))
+        out.sort(key=lambda o: (o.i, o.start))
+        return out, starts
+
+    def _evaluate(self, rule: SceneRule, by_class: dict[str, list[Occurrence]],
+                  clause: list[Occurrence]) -> SceneMatch | None:
+        if any(c in by_class for c in rule.unless):
+            return None
+        cue = _any(by_class, rule.cue)
+        if rule.cue and not cue:
+            return None
+        leads = _any(by_class, rule.lead) if rule.lead else []
+        for act in _any(by_class, rule.act):
+            parts: list[tuple[str, Occurrence]] = [("act", act)]
+            if rule.lead:
+                lead = next((o for o in leads if o.j <= act.i and act.i - o.j <= _LEAD_WINDOW), None)
+                if lead is None:
+                    continue
+                parts.append(("lead", lead))
+            if rule.agent and not self._agent_ok(rule, act, clause):
+                continue
+            if rule.target:
+                target = self._target(rule, act, _any(by_class, rule.target))
+                if target is None:
+                    continue
+                parts.append(("target", target))
+            ok = True
+            for slot_name, slot in [("actor", rule.actor)] * bool(rule.actor) + [("with", s) for s in rule.with_]:
+                near = _nearest(act, [o for o in _any(by_class, slot) if o is not act], rule.window)
+                if near is None:
+                    ok = False
+                    break
+                parts.append((slot_name, near))
+            if not ok:
+                continue
+            if cue:
+                parts.append(("cue", min(cue, key=lambda o: _distance(act, o))))
+            core = [o for name, o in parts if name != "cue"]
+            start, end = min(o.start for o in core), max(o.end for o in core)
+            return SceneMatch(rule, start, end, tuple((name, o.start, o.end) for name, o in parts))
+        return None
+
+    def _target(self, rule: SceneRule, act: Occurrence, targets: list[Occurrence]) -> Occurrence | None:
+        reach = rule.target_window or rule.window
+        after = [o for o in targets if o.i >= act.j and o.i - act.j <= reach]
+        if after:
+            return min(after, key=lambda o: o.i)
+        if self._passive(act):
+            before = [o for o in targets if o.j <= act.i and act.i - o.j <= reach]
+            if before:
+                return max(before, key=lambda o: o.j)
+        return None
+
+    def _passive(self, act: Occurrence) -> bool:
+        head = act.surface.split(" ")[0]
+        return head.endswith(_PASSIVE_END) or head in self.passive or act.surface in self.passive
+
+    def _agent_ok(self, rule: SceneRule, act: Occurrence, clause: list[Occurrence]) -> bool:
+        """The doer: the nearest agent word before the act (within the window) must be of the
+        rule's agent classes; no agent word before it (imperative, passive) passes."""
+        best = None
+        for occ in clause:
+            if occ.j > act.i:
+                break
+            if act.i - occ.j <= rule.window and occ.classes & self.agents:
+                best = occ
+        return best is None or bool(best.classes & set(rule.agent))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _any(by_class: dict[str, list[Occurrence]], classes: tuple[str, ...]) -> list[Occurrence]:
+    if len(classes) == 1:
+        return by_class.get(classes[0], [])
+    seen: dict[int, Occurrence] = {}
+    for c in classes:
+        for o in by_class.get(c, ()):
+            seen[id(o)] = o
+    return sorted(seen.values(), key=lambda o: o.i)
+
+
+def _distance(a: Occurrence, b: Occurrence) -> int:
+    return max(b.i - a.j, a.i - b.j, 0)
+
+
+def _nearest(act: Occurrence, cands: list[Occurrence], window: int) -> Occurrence | None:
+    best = None
+    for o in cands:
+        d = _distance(act, o)
+        if d <= window and (best is None or d < _distance(act, best)):
+            best = o
+    return best
+
+
+def _clause_ranges(text: str, occs: list[Occurrence]) -> list[tuple[int, int]]:
+    """Index ranges of `occs` that fall in the same clause."""
+    if not occs:
+        return []
+    ends = [c.end for c in clause_split.split(text)]
+    out: list[tuple[int, int]] = []
+    lo, current = 0, bisect.bisect_left(ends, occs[0].end)
+    for k, occ in enumerate(occs):
+        clause = bisect.bisect_left(ends, occ.end)
+        if clause != current:
+            out.append((lo, k))
+            lo, current = k, clause
+    out.append((lo, len(occs)))
+    return out
+
+
+def _best(found: list[SceneMatch]) -> list[SceneMatch]:
+    """Non-overlapping matches: worst severity first, then priority, then position."""
+    ranked = sorted(found, key=lambda m: (-SEVERITY_RANK[m.rule.severity], -m.rule.priority, m.start))
+    kept: list[SceneMatch] = []
+    for m in ranked:
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
