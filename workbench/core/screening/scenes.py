@@ -26,6 +26,7 @@ from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _INFLECTIONS = ("noun", "verb", "none")
 _PASSIVE_END = ("ed", "en")
+NEGATIVE_LIST_CLASS = "defect"  # quality defects: two in a clause make it a negative prompt list
 _LEAD_WINDOW = 3  # a lead word stands at most this many tokens before the act
 NO_REWRITE = (
     "No rewrite is offered: the harm is the scene itself, and changing its words would only "
@@ -255,6 +256,8 @@ class SceneRules:
         found: list[SceneMatch] = []
         for lo, hi in _clause_ranges(text, occs):
             clause = occs[lo:hi]
+            if sum(NEGATIVE_LIST_CLASS in o.classes for o in clause) >= 2:
+                continue  # "low quality, blurry, bad anatomy, …": things to avoid, not a scene
             by_class: dict[str, list[Occurrence]] = defaultdict(list)
             for occ in clause:
                 for c in occ.classes:
