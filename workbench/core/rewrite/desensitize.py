@@ -4,8 +4,15 @@ Each finding is rewritten by its category's strategy (resources/rewrite/replacem
 weapons and violent acts become theatrical equivalents, gore becomes colour and atmosphere,
 suggestive words become neutral, names become descriptions, living artists become their
 genre. Overlapping findings make one edit; text outside the edits is untouched. The result is
-screened again, and rounds repeat until nothing rewritable is left, so that desensitizing the
-output changes nothing. Critical findings are hard lines: the text comes back unchanged.
+screened again by the whole engine (scene rules included), and rounds repeat until nothing
+rewritable is left, so that desensitizing the output changes nothing. Critical findings are
+hard lines: the text comes back unchanged.
+
+It rewrites the depiction, never the act: where a scene rule found a harmful scene (a weapon
+aimed at people, a child drinking), no word inside that scene is touched, since swapping them
+would only disguise the scene. Words outside it (realism, a living artist's name) may still be
+rewritten, and the scene finding stays in `remaining`, so the verdict says the scene is still
+there.
 """
 
 from __future__ import annotations
@@ -55,6 +62,9 @@ def desensitize(
         return RewriteResult(
             text, text, (), first.findings, True, hard_line_message(critical, table), findings=first.findings
         )
+    if not any(f.rewritable for f in first.findings) and scene_findings(first.findings):
+        return RewriteResult(text, text, (), first.findings, False, _summary(first, first, []),
+                             findings=first.findings)
     edits: list[Edit] = []
     current, result = text, first
     seen = {current}
@@ -79,10 +89,12 @@ def plan_edits(text: str, findings: Sequence[Finding], table: RewriteTable) -> l
     """One round: an edit per cluster of overlapping rewritable findings (plus the context
     words a `minors` finding asks to change), sorted and non-overlapping."""
     protected = framing_span(text)  # a framing is chosen on purpose: its words stay
+    scenes = [(f.start, f.end) for f in scene_findings(findings)]  # the act is never reworded
     clusters = _clusters(
         [
             f for f in findings
-            if f.severity != "critical" and f.end > f.start and not _inside(f, protected)
+            if f.rewritable and f.end > f.start and not _inside(f, protected)
+            and not _overlaps(f.start, f.end, scenes)
         ]
     )
     bounds = [(min(f.start for f in c), max(f.end for f in c)) for c in clusters]
@@ -104,7 +116,7 @@ def plan_edits(text: str, findings: Sequence[Finding], table: RewriteTable) -> l
         edit = _cluster_edit(text, bounds[k], pieces)
         if edit is not None:
             edits.append(edit)
-    taken = [(e.start, e.end) for e in edits]
+    taken = [(e.start, e.end) for e in edits] + scenes
     for piece, finding, strategy in extra:
         if all(piece.end <= s or piece.start >= e for s, e in taken):
             taken.append((piece.start, piece.end))
@@ -114,6 +126,15 @@ def plan_edits(text: str, findings: Sequence[Finding], table: RewriteTable) -> l
 
 
 # --------------------------------------------------------------------------- clusters
+
+
+def scene_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings of the scene stage: harm in the combination, which no rewrite removes."""
+    return [f for f in findings if f.stage == "scene"]
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
 
 
 def _inside(f: Finding, span: tuple[int, int] | None) -> bool:
@@ -177,6 +198,8 @@ def _edit(text: str, start: int, end: int, after: str, why: list[tuple[Finding, 
 def _rewrite(
     text: str, f: Finding, strategy: Strategy, table: RewriteTable, lo_limit: int, hi_limit: int
 ) -> Piece | None:
+    if strategy.kind == "keep":
+        return None  # the words are the act: a replacement would be a euphemism for it
     if strategy.kind == "normalize":
         return _normalize(text, f, table, lo_limit)
     if strategy.kind == "remove":
@@ -422,17 +445,43 @@ def _non_overlapping(pieces: list[Piece]) -> list[Piece]:
 
 
 def hard_line_message(critical: list[Finding], table: RewriteTable) -> str:
-    what = ", ".join(dict.fromkeys(f"{f.category} ('{f.text}')" for f in critical))
-    return f"Hard line: {what}. {table.hard_line_reason}".strip()
+    what = ", ".join(dict.fromkeys(f"{f.category} ('{_short(f.text)}')" for f in critical))
+    scenes = [f for f in critical if f.stage == "scene"]
+    why = f" {scenes[0].message}" if scenes else ""
+    return f"Hard line: {what}.{why} {table.hard_line_reason}".strip()
+
+
+def scene_message(scenes: list[Finding]) -> str:
+    """Why a harmful scene gets no rewrite, naming the scenes recognised."""
+    named = "; ".join(dict.fromkeys(f.message.split(". ", 1)[0] for f in scenes))
+    return (
+        f"No rewrite is offered for the scene — {named}. The harm is the scene itself (what is "
+        "done, and to whom), not its wording: the image safety system judges the scene, so "
+        "swapping words would only disguise it, and a disguised request is still blocked. "
+        "Change what the image shows."
+    )
 
 
 def _summary(first: ScanResult, last: ScanResult, edits: list[Edit]) -> str:
     if not first.findings:
         return "Nothing to rewrite: no findings."
+    scenes = scene_findings(last.findings)
+    if scenes:
+        n = len(edits)
+        done = (
+            f"{n} edit{'s' if n != 1 else ''} to the depiction only; the scene stays, verdict "
+            f"{first.verdict} → {last.verdict}. " if edits else ""
+        )
+        return done + scene_message(scenes)
     if not edits:
         return f"No rewrite available; verdict stays {first.verdict}."
     n = len(edits)
     return f"{n} edit{'s' if n != 1 else ''}; verdict {first.verdict} → {last.verdict}."
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def default_scanner() -> Scanner:

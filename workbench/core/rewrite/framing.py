@@ -88,6 +88,8 @@ def suggest_framings(
         worst[f.category] = max(worst.get(f.category, 0), SEVERITY_RANK[f.severity] + 1)
     if not worst or max(worst.values()) > SEVERITY_RANK["high"] + 1:
         return []
+    if any(f.stage == "scene" for f in scan_result.findings):
+        return []  # a framing in front of a harmful scene would only disguise it
     if find_framing(scan_result.text, framings) is not None:
         return []
     scored = []
@@ -143,8 +145,8 @@ def apply_framing(text: str, framing: str | FramingSuggestion | Framing) -> str:
 def with_framing(result: RewriteResult, framing: str | FramingSuggestion | Framing, scanner=None) -> RewriteResult:
     """A desensitize result with a framing added: one more edit, re-screened. A hard-blocked
     result, or one whose text already has a framing, comes back unchanged."""
-    if result.hard_block:
-        return result
+    if result.hard_block or any(f.stage == "scene" for f in result.remaining):
+        return result  # never frame a hard line or a harmful scene
     framed = apply_framing(result.rewritten, framing)
     if framed == result.rewritten:
         return result

@@ -18,7 +18,13 @@ from typing import Any
 
 from workbench import paths
 from workbench.core.errors import BadInputError, LexiconError
-from workbench.core.rewrite.desensitize import Scanner, default_scanner, hard_line_message
+from workbench.core.rewrite.desensitize import (
+    Scanner,
+    default_scanner,
+    hard_line_message,
+    scene_findings,
+    scene_message,
+)
 from workbench.core.rewrite.models import Edit
 from workbench.core.rewrite.table import default_table
 from workbench.core.screening.models import Finding, ScanResult, verdict_for
@@ -154,6 +160,9 @@ async def llm_rewrite(
     if critical:
         return LlmRewrite(text, hard_block=True, remaining=first.findings,
                           message=hard_line_message(critical, default_table()))
+    scenes = scene_findings(first.findings)
+    if scenes:  # asking a model to reword a harmful scene is asking it to disguise the scene
+        return LlmRewrite(text, hard_block=True, remaining=first.findings, message=scene_message(scenes))
     messages = build_messages(text, first)
     kwargs: dict[str, Any] = {}
     if model is not None:

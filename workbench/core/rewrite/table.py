@@ -18,7 +18,7 @@ from workbench import paths
 from workbench.core.errors import LexiconError
 
 FORM_NAMES = ("base", "plural", "ing", "past")
-STRATEGY_KINDS = ("phrase", "style", "remove", "normalize", "minors")
+STRATEGY_KINDS = ("phrase", "style", "remove", "normalize", "minors", "keep")
 _KEY = re.compile(r"[a-z0-9]+")
 
 

@@ -337,10 +337,33 @@ class SceneRules:
                 continue
             if cue:
                 parts.append(("cue", min(cue, key=lambda o: _distance(act, o))))
+            parts += self._participants(rule, act, clause, parts)
             core = [o for name, o in parts if name != "cue"]
             start, end = min(o.start for o in core), max(o.end for o in core)
             return SceneMatch(rule, start, end, tuple((name, o.start, o.end) for name, o in parts))
         return None
+
+    def _participants(self, rule: SceneRule, act: Occurrence, clause: list[Occurrence],
+                      parts: list[tuple[str, Occurrence]]) -> list[tuple[str, Occurrence]]:
+        """The other words of the scene: its doer (the nearest agent word before the act) and
+        every further word of its classes near the act ("kids snorting cocaine": the cocaine
+        belongs to the scene as much as the snorting), so that no rewrite can touch them."""
+        used = {id(o) for _, o in parts}
+        classes = set(rule.act) | set(rule.target) | set(rule.actor) | {c for s in rule.with_ for c in s}
+        out: list[tuple[str, Occurrence]] = []
+        doer = None
+        for occ in clause:
+            if occ.j > act.i:
+                break
+            if act.i - occ.j <= rule.window and occ.classes & self.agents:
+                doer = occ
+        if doer is not None and id(doer) not in used:
+            out.append(("actor", doer))
+            used.add(id(doer))
+        for occ in clause:
+            if id(occ) not in used and occ.classes & classes and _distance(act, occ) <= rule.window:
+                out.append(("with", occ))
+        return out
 
     def _target(self, rule: SceneRule, act: Occurrence, targets: list[Occurrence]) -> Occurrence | None:
         reach = rule.target_window or rule.window
