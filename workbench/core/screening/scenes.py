@@ -68,6 +68,22 @@ class SceneRule:
 
 
 @dataclass(frozen=True, slots=True)
+class DepictionRule:
+    """A depiction cue that shows a benign scene (a memorial, a museum case, a wildlife film):
+    near it, and where no harmful scene was found, high findings of `categories` are lowered
+    one step to medium. Never a critical finding, never a scene."""
+
+    id: str
+    cue: tuple[str, ...]
+    categories: tuple[str, ...]
+    explain: str
+    window: int = 12
+
+    def classes(self) -> set[str]:
+        return set(self.cue)
+
+
+@dataclass(frozen=True, slots=True)
 class Occurrence:
     """A vocabulary phrase in the text: char span, token span [i, j), its classes."""
 
@@ -141,12 +157,18 @@ def _slot(raw: object, where: str) -> tuple[str, ...]:
     raise LexiconError(f"{where}: a slot is a class name or a list of class names")
 
 
-def parse_rules(text: str, name: str) -> list[SceneRule]:
+def parse_rules(text: str, name: str) -> list[SceneRule | DepictionRule]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LexiconError(f"{name} is not valid TOML: {exc}") from None
-    out = []
+    out: list[SceneRule | DepictionRule] = []
+    for raw in data.get("depiction", []):
+        where = f"{name} [[depiction]] {raw.get('id', '?')}"
+        if not raw.get("id") or not raw.get("cue") or not raw.get("categories"):
+            raise LexiconError(f"{where}: needs id, cue and categories")
+        out.append(DepictionRule(raw["id"], _slot(raw["cue"], where), _slot(raw["categories"], where),
+                                 str(raw.get("explain", "")), int(raw.get("window", 12))))
     for raw in data.get("scene", []):
         where = f"{name} [[scene]] {raw.get('id', '?')}"
         for key in ("id", "category", "severity", "scene", "act"):
@@ -193,12 +215,14 @@ def parse_vocabulary(text: str, name: str) -> tuple[dict[str, set[str]], tuple[s
 class SceneRules:
     """The compiled vocabulary and rules. Immutable once built; safe to share."""
 
-    def __init__(self, classes: dict[str, set[str]], rules: list[SceneRule],
+    def __init__(self, classes: dict[str, set[str]], rules: list[SceneRule | DepictionRule],
                  agents: tuple[str, ...] = (), passive: frozenset[str] = frozenset()):
         missing = {c for r in rules for c in r.classes()} - set(classes)
         if missing:
             raise LexiconError(f"scene rules name unknown classes: {', '.join(sorted(missing))}")
-        self.rules = tuple(rules)
+        self.rules = tuple(r for r in rules if isinstance(r, SceneRule))
+        self.depictions = tuple(r for r in rules if isinstance(r, DepictionRule))
+        self._depiction_cues = {c for r in self.depictions for c in r.cue}
         self.agents = frozenset(agents)
         self.passive = passive
         table: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -237,24 +261,33 @@ class SceneRules:
     # ----------------------------------------------------------------------- scanning
 
     def apply(self, result: ScanResult) -> ScanResult:
-        """`result` with a finding added for every scene recognised in its text."""
-        found = self.matches(result.text, result.findings)
-        if not found:
+        """`result` with a finding added for every scene recognised in its text, and high
+        findings lowered next to a benign depiction cue where no harmful scene stands."""
+        found, occs, clauses, starts = self._analyse(result.text, result.findings)
+        findings = list(result.findings)
+        if self.depictions and findings:
+            findings = self._lower(result.text, findings, found, occs, clauses, starts)
+        if not found and findings == list(result.findings):
             return result
-        scenes = [m.finding(result.text) for m in found]
-        findings = sorted((*result.findings, *scenes), key=lambda f: (f.start, -f.end, f.category))
+        findings += [m.finding(result.text) for m in found]
+        findings.sort(key=lambda f: (f.start, -f.end, f.category))
         return replace(result, findings=tuple(findings))
 
     def matches(self, text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -> list[SceneMatch]:
         """Scenes in `text`, at most one per overlapping stretch (worst severity, then priority)."""
+        return self._analyse(text, findings)[0]
+
+    def _analyse(self, text: str, findings) -> tuple[list[SceneMatch], list[Occurrence], list[tuple[int, int]], list[int]]:
         occs, starts = self._occurrences(text, findings)
-        if not any(c in self._by_act for o in occs for c in o.classes):
-            return []
+        wanted = self._depiction_cues if findings else set()
+        if not any(c in self._by_act or c in wanted for o in occs for c in o.classes):
+            return [], [], [], starts
         constraints = scope.constraint_spans(text)
         if constraints:
             occs = [o for o in occs if not scope.inside(constraints, o.start, o.end)]
         found: list[SceneMatch] = []
-        for lo, hi in _clause_ranges(text, occs):
+        clauses = _clause_ranges(text, occs)
+        for lo, hi in clauses:
             clause = occs[lo:hi]
             if sum(NEGATIVE_LIST_CLASS in o.classes for o in clause) >= 2:
                 continue  # "low quality, blurry, bad anatomy, …": things to avoid, not a scene
@@ -270,7 +303,34 @@ class SceneRules:
                         match = self._evaluate(rule, by_class, clause)
                         if match is not None:
                             found.append(match)
-        return _best(found)
+        return _best(found), occs, clauses, starts
+
+    def _lower(self, text: str, findings: list[Finding], found: list[SceneMatch], occs: list[Occurrence],
+               clauses: list[tuple[int, int]], starts: list[int]) -> list[Finding]:
+        """Depiction cues: a high finding near one, in a clause without a harmful scene, is
+        lowered to medium ("a museum display of rifles", "a vigil for the victims")."""
+        out = list(findings)
+        ends = [c.end for c in clause_split.split(text)]
+        for lo, hi in clauses:
+            clause = occs[lo:hi]
+            c_start, c_end = clause[0].start, clause[-1].end
+            index = bisect.bisect_left(ends, c_end)
+            if any(m.start < c_end and c_start < m.end for m in found):
+                continue
+            for rule in self.depictions:
+                cues = [o for o in clause if o.classes.intersection(rule.cue)]
+                if not cues:
+                    continue
+                for k, f in enumerate(out):
+                    if f.severity != "high" or f.category not in rule.categories or f.stage == "scene":
+                        continue
+                    i = bisect.bisect_right(starts, f.start) - 1
+                    same_clause = bisect.bisect_left(ends, f.end) == index
+                    if same_clause and any(abs(o.i - i) <= rule.window for o in cues):
+                        note = f" {rule.explain}" if rule.explain else ""
+                        out[k] = replace(f, severity="medium", message=f.message + note,
+                                         rule=f"{f.rule}+depiction:{rule.id}")
+        return out
 
     def _occurrences(self, text: str, findings) -> tuple[list[Occurrence], list[int]]:
         words, spans = [], []
