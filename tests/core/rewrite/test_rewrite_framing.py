@@ -23,8 +23,8 @@ from workbench.core.screening.models import Finding, ScanResult
 FRAMINGS = known_framings()
 
 
-def _scan_of(*categories_severities):
-    text = "x " * len(categories_severities)
+def _scan_of(*categories_severities, subject="soldiers"):
+    text = "x " * len(categories_severities) + subject
     findings = tuple(
         Finding(2 * k, 2 * k + 1, "x", cat, sev, "m") for k, (cat, sev) in enumerate(categories_severities)
     )
@@ -40,8 +40,8 @@ def test_violence_suggests_the_war_and_game_framings_with_rationales():
 
 
 def test_ranking_follows_the_categories_present():
-    assert suggest_framings(_scan_of(("minors", "high")))[0].id == "storybook-illustration"
-    assert suggest_framings(_scan_of(("sexual", "medium")))[0].id == "oil-painting"
+    assert suggest_framings(_scan_of(("minors", "high"), subject="a child"))[0].id == "storybook-illustration"
+    assert suggest_framings(_scan_of(("sexual", "medium"), subject="a woman"))[0].id == "oil-painting"
     graphic = [s.id for s in suggest_framings(_scan_of(("violence", "medium"), ("violence/graphic", "high")))]
     assert graphic[0] == "game-cutscene"  # answers both, graphic weighs more
 

@@ -1,7 +1,12 @@
-"""Framing statements: which to suggest for the categories found, and inserting one.
+"""Framing statements: which to suggest for the prompt's subject and categories, and fitting one in.
 
-The framings and their weights are data (resources/rewrite/framings.toml). A prompt never gets
-a second framing: if any known framing is already in it, in any case, inserting is a no-op.
+The framings, their weights, the subjects they suit and the words they clash with are data
+(resources/rewrite/framings.toml). A prompt never gets a second framing: if any known framing
+is already in it, in any case, inserting is a no-op. A framing is fitted, not stacked: a
+painterly framing turns the prompt's photo words into its own medium ("photorealistic" →
+"richly detailed") instead of contradicting them, a medium the prompt opens with ("A photo
+of …", "Illustrated …") is replaced rather than doubled, and the inserted words follow the
+prompt's own capitalisation.
 """
 
 from __future__ import annotations
@@ -9,12 +14,12 @@ from __future__ import annotations
 import re
 import threading
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workbench import paths
 from workbench.core.errors import LexiconError
-from workbench.core.rewrite.edits import compose
+from workbench.core.rewrite.edits import apply_edits, compose
 from workbench.core.rewrite.models import Edit, FramingSuggestion, RewriteResult
 from workbench.core.screening.models import SEVERITY_RANK, VERDICTS, ScanResult
 
@@ -34,6 +39,10 @@ class Framing:
     detect: tuple[str, ...]
     rationale: str
     weights: dict[str, float]
+    subjects: tuple[str, ...] = ()  # the prompt must name one of these ("" = any subject)
+    clashes: tuple[str, ...] = ()  # never in front of a prompt that names one of these
+    medium: str = ""  # "painting", "illustration", …: photo words become this medium
+    photo_words: dict[str, str] = field(default_factory=dict)  # photo word → painterly word
 
 
 def parse_framings(text: str, name: str = "framings.toml") -> tuple[Framing, ...]:
@@ -41,10 +50,12 @@ def parse_framings(text: str, name: str = "framings.toml") -> tuple[Framing, ...
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LexiconError(f"{name} is not valid TOML: {exc}") from None
+    photo_words = {_core(k): str(v) for k, v in data.get("photo_words", {}).items()}
     out = []
     for raw in data.get("framing", []):
         if not all(isinstance(raw.get(k), str) and raw.get(k) for k in ("id", "text", "prefix")):
             raise LexiconError(f"{name}: every [[framing]] needs id, text and prefix")
+        medium = str(raw.get("medium", ""))
         out.append(
             Framing(
                 id=raw["id"],
@@ -53,6 +64,10 @@ def parse_framings(text: str, name: str = "framings.toml") -> tuple[Framing, ...
                 detect=tuple(raw.get("detect", ())) + (_core(raw["text"]),),
                 rationale=str(raw.get("rationale", "")),
                 weights={str(k): float(v) for k, v in raw.get("weights", {}).items()},
+                subjects=tuple(_core(w) for w in raw.get("subjects", ())),
+                clashes=tuple(_core(w) for w in raw.get("clashes", ())),
+                medium=medium,
+                photo_words={k: v.replace("{medium}", medium) for k, v in photo_words.items()} if medium else {},
             )
         )
     return tuple(out)
@@ -92,8 +107,11 @@ def suggest_framings(
         return []  # a framing in front of a harmful scene would only disguise it
     if find_framing(scan_result.text, framings) is not None:
         return []
+    words = f" {_core(scan_result.text)} "
     scored = []
     for order, framing in enumerate(framings):
+        if not fits_subject(framing, words):
+            continue
         answered = [c for c in worst if framing.weights.get(c, 0) > 0]
         score = sum(framing.weights[c] * worst[c] for c in answered)
         if score > 0:
@@ -103,6 +121,20 @@ def suggest_framings(
         FramingSuggestion(f.id, f.text, f.rationale, -neg, tuple(answered))
         for neg, _, f, answered in scored[:limit]
     ]
+
+
+def fits_subject(framing: Framing, padded_words: str) -> bool:
+    """Whether a framing suits the prompt's subject: it names one of the framing's subjects
+    (if it has any) and none of the words it clashes with (a war-drama still in front of a
+    cartoon mouse or a kitchen). `padded_words` is `f" {_core(text)} "`."""
+    if any(_has(padded_words, w) for w in framing.clashes):
+        return False
+    return not framing.subjects or any(_has(padded_words, w) for w in framing.subjects)
+
+
+def _has(padded_words: str, word: str) -> bool:
+    """Whole-word test, with plurals: 'soldier' is in ' two soldiers '."""
+    return any(f" {word}{end} " in padded_words for end in ("", "s", "es"))
 
 
 def find_framing(text: str, framings: tuple[Framing, ...] | None = None) -> str | None:
@@ -125,21 +157,118 @@ def framing_span(text: str, framings: tuple[Framing, ...] | None = None) -> tupl
 
 
 def apply_framing(text: str, framing: str | FramingSuggestion | Framing) -> str:
-    """`text` with the framing put in front, or `text` unchanged if it already has one (any
+    """`text` with the framing fitted in front, or `text` unchanged if it already has one (any
     known framing, any case) or is blank."""
+    return apply_edits(text, framing_edits(text, framing))
+
+
+# A medium the prompt opens with: replaced by the framing's rather than doubled.
+_OPENING_MEDIUM = re.compile(
+    r"(?i)^(?:(?:a|an|the)\s+)?(?:[\w-]+\s+)?(?:photo(?:graph)?|picture|image|illustration|painting|drawing|"
+    r"render(?:ing)?|sketch|artwork|still)\s+(?:of|showing|depicting)\s+"
+)
+
+
+def framing_edits(text: str, framing: str | FramingSuggestion | Framing) -> list[Edit]:
+    """The edits that fit a framing into `text`: the prefix (its case fitted to the prompt,
+    replacing a medium the prompt opens with), and, for a painterly framing, its photo words
+    turned into the framing's medium. [] if `text` is blank or already has a framing."""
     if not text.strip():
-        return text
+        return []
     framings = known_framings()
     prefix = _prefix_for(framing, framings)
     if find_framing(text, framings) is not None or f" {_core(prefix)} " in f" {_core(text)} ":
-        return text
+        return []
+    known = _known(framing, framings)
     lead = len(text) - len(text.lstrip())
-    body = text[lead:]
-    first = re.match(r"[A-Za-z]+", body)
+    cut = lead
+    opening = _OPENING_MEDIUM.match(text, lead) if prefix.rstrip().endswith((" of", ":")) else None
+    if opening is not None and _words_after(text, opening.end()) >= 2:
+        cut = opening.end()
+    cut = _skip_doubled(text, cut, prefix)
+    body_first = text[cut : cut + 1]
+    edits: list[Edit] = []
+    insert = _cased_prefix(text, prefix)
+    lowered = ""
+    first = re.match(r"[A-Za-z]+", text[cut:])
     word = first.group() if first else ""
-    if word.lower() in _LOWER_AFTER_FRAMING and (len(word) == 1 or word[1:].islower()):
-        body = body[0].lower() + body[1:]
-    return text[:lead] + prefix + body
+    if word and word[0].isupper() and (len(word) == 1 or word[1:].islower()):
+        common = word.lower() in _LOWER_AFTER_FRAMING
+        if common or (prefix.rstrip().endswith(" of") and _lower_elsewhere(text, cut + len(word), word)):
+            lowered = body_first.lower()
+    end = cut + (1 if lowered else 0)
+    edits.append(Edit(lead, end, text[lead:end], insert + lowered, FRAMING_CATEGORY, _FRAMING_REASON))
+    if known is not None and known.photo_words:
+        edits += _photo_word_edits(text, end, known)
+    return edits
+
+
+def _lower_elsewhere(text: str, pos: int, word: str) -> bool:
+    """Whether the prompt writes `word` in lower case later on (so its capital is only the
+    sentence's, and goes once a framing stands before it)."""
+    return re.search(rf"(?<![A-Za-z]){re.escape(word.lower())}(?![A-Za-z])", text[pos:]) is not None
+
+
+def _known(framing, framings: tuple[Framing, ...]) -> Framing | None:
+    if isinstance(framing, Framing):
+        return framing
+    wanted = _core(framing_text(framing))
+    return next((f for f in framings if _core(f.text) == wanted or f.id == getattr(framing, "id", None)), None)
+
+
+def _words_after(text: str, pos: int) -> int:
+    return len(re.findall(r"[A-Za-z0-9]+", text[pos:]))
+
+
+def _skip_doubled(text: str, pos: int, prefix: str) -> int:
+    """Past the prompt's first word if it repeats the prefix's medium ('Storybook illustration
+    of' + 'illustrated children' → '… of children')."""
+    m = re.match(r"([A-Za-z]+)[\s,]+", text[pos:])
+    if m is None or _words_after(text, pos + m.end()) < 1:
+        return pos
+    stem = m.group(1).lower()[:6]
+    if len(stem) >= 5 and any(w.lower().startswith(stem) for w in re.findall(r"[A-Za-z]+", prefix)):
+        return pos + m.end()
+    return pos
+
+
+def _cased_prefix(text: str, prefix: str) -> str:
+    """The prefix in the prompt's case: all caps for a shouted prompt, as written (a capital
+    to start the prompt) otherwise."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) > 3 and all(ch.isupper() for ch in letters):
+        return prefix.upper()
+    return prefix
+
+
+def _photo_word_edits(text: str, start: int, framing: Framing) -> list[Edit]:
+    """A painterly framing's medium replaces the photo words it would contradict."""
+    out = []
+    for m in _photo_pattern(framing).finditer(text, start):
+        after = framing.photo_words.get(_core(m.group()), "")
+        if not after:
+            continue
+        if m.group()[:1].isupper() and m.start() != start:  # right after the prefix: lower case
+            after = after[:1].upper() + after[1:]
+        out.append(Edit(m.start(), m.end(), m.group(), after, FRAMING_CATEGORY,
+                        f"A {framing.medium} framing replaces the photo words it would contradict."))
+    return out
+
+
+_photo_cache: dict[int, re.Pattern[str]] = {}
+
+
+def _photo_pattern(framing: Framing) -> re.Pattern[str]:
+    pattern = _photo_cache.get(id(framing))
+    if pattern is None:
+        words = sorted(framing.photo_words, key=len, reverse=True)
+        body = "|".join(r"[\s\-]*".join(map(re.escape, w.split(" "))) for w in words)
+        pattern = re.compile(r"(?i)(?<![A-Za-z0-9])(?:" + body + r")(?![A-Za-z0-9])")
+        _photo_cache[id(framing)] = pattern
+    return pattern
+
+
+_FRAMING_REASON = "A creative framing tells the classifier the scene is a work of fiction or history."
 
 
 def with_framing(result: RewriteResult, framing: str | FramingSuggestion | Framing, scanner=None) -> RewriteResult:
@@ -147,11 +276,11 @@ def with_framing(result: RewriteResult, framing: str | FramingSuggestion | Frami
     result, or one whose text already has a framing, comes back unchanged."""
     if result.hard_block or any(f.stage == "scene" for f in result.remaining):
         return result  # never frame a hard line or a harmful scene
-    framed = apply_framing(result.rewritten, framing)
-    if framed == result.rewritten:
+    added = framing_edits(result.rewritten, framing)
+    if not added:
         return result
-    edit = _diff_edit(result.rewritten, framed)
-    edits = compose(result.original, list(result.edits), result.rewritten, [edit])
+    framed = apply_edits(result.rewritten, added)
+    edits = compose(result.original, list(result.edits), result.rewritten, added)
     if scanner is None:
         from workbench.core.screening import scan as scanner
     remaining = scanner(framed).findings
@@ -212,18 +341,3 @@ def _detect_pattern(framings: tuple[Framing, ...]) -> re.Pattern[str]:
         pattern = re.compile(r"(?i)(?<![A-Za-z0-9])(?:" + body + r")(?![A-Za-z0-9])")
         _pattern_cache[id(framings)] = pattern
     return pattern
-
-
-def _diff_edit(before: str, after: str) -> Edit:
-    """The single edit turning `before` into `after` (common prefix and suffix kept)."""
-    lo = 0
-    limit = min(len(before), len(after))
-    while lo < limit and before[lo] == after[lo]:
-        lo += 1
-    hi = 0
-    while hi < limit - lo and before[len(before) - 1 - hi] == after[len(after) - 1 - hi]:
-        hi += 1
-    return Edit(
-        lo, len(before) - hi, before[lo : len(before) - hi], after[lo : len(after) - hi],
-        FRAMING_CATEGORY, "A creative framing tells the classifier the scene is a work of fiction or history.",
-    )

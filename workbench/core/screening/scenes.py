@@ -277,7 +277,9 @@ class SceneRules:
         """Scenes in `text`, at most one per overlapping stretch (worst severity, then priority)."""
         return self._analyse(text, findings)[0]
 
-    def _analyse(self, text: str, findings) -> tuple[list[SceneMatch], list[Occurrence], list[tuple[int, int]], list[int]]:
+    def _analyse(
+        self, text: str, findings
+    ) -> tuple[list[SceneMatch], list[Occurrence], list[tuple[int, int]], list[int]]:
         occs, starts = self._occurrences(text, findings)
         wanted = self._depiction_cues if findings else set()
         if not any(c in self._by_act or c in wanted for o in occs for c in o.classes):
