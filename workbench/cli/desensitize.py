@@ -9,14 +9,16 @@ is printed (a hard block is a result); 2 with one line on bad input.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 
+from workbench.cli import _policy_args
 from workbench.cli._io import read_text_argument
 from workbench.core.errors import BadInputError
 from workbench.core.rewrite import best_framing, desensitize, known_framings, suggest_framings, with_framing
 from workbench.core.rewrite.models import RewriteResult
-from workbench.core.screening import ScanResult
+from workbench.core.screening import ScanResult, scan
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,13 +34,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="auto: add the best framing for the categories found (default); none: no framing; "
         "anything else: that framing text (or a known framing's id)",
     )
+    _policy_args.add(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     text = read_text_argument(args.text)
     _check_text(text)
-    result = desensitize(text)
+    result = desensitize(text, scanner=functools.partial(
+        scan, profile=args.profile, model=args.model, moderation=args.moderation))
     first = ScanResult(text, result.findings)
     suggestions = suggest_framings(first)
     choice = _framing_choice(args.framing)

@@ -14,6 +14,7 @@ from pathlib import Path
 from workbench import paths
 from workbench.core.errors import LexiconError
 from workbench.core.files import atomic_write_text
+from workbench.core.screening import policy, policy_profiles
 from workbench.core.screening.foreign import ForeignMatcher
 from workbench.core.screening.lexicon import build_lexicon, parse_lexicon_file, tokens_of
 from workbench.core.screening.models import (
@@ -119,9 +120,12 @@ def get_engine() -> Engine:
         return engine
 
 
-def scan(text: str) -> ScanResult:
-    """Screen one prompt with the shared engine."""
-    return get_engine().scan(text)
+def scan(text: str, *, profile: str | None = None, provider: str | None = None,
+         model: str | None = None, moderation: str | None = None) -> ScanResult:
+    """Screen one prompt with the shared engine and read it as the target's policy profile
+    does (`profile` pins one; else chosen from provider and model; the default model's)."""
+    return policy.decide(get_engine().scan(text), policy_profiles.resolve(
+        profile, provider=provider, model=model, moderation=moderation))
 
 
 def add_to_allow_list(term: str) -> None:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from workbench.core.screening import clauses as clause_split
-from workbench.core.screening import languages
+from workbench.core.screening import languages, scope
 from workbench.core.screening.foreign import ForeignMatcher
 from workbench.core.screening.lexicon import Entry, Lexicon
 from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
@@ -116,8 +116,8 @@ class Engine:
         findings += _invisible_findings(text, folded)
         if self.foreign is not None:
             findings = self._foreign_findings(text, findings)
-        findings.sort(key=lambda f: (f.start, -f.end, f.category))
-        return self._scene_stage(ScanResult(text, tuple(_dedupe(findings))))
+        findings, notes = scope.set_aside(text, _dedupe(findings))  # "no gore": mentioned, not asked for
+        return self._scene_stage(ScanResult(text, tuple(findings), tuple(notes)))
 
     def _scene_stage(self, result: ScanResult) -> ScanResult:
         """Scene rules (issue 12) judge whole clauses over the term findings; last engine stage."""

@@ -10,8 +10,10 @@ clause boundary (NegEx style), so "no blood. A knife fight" keeps the knife figh
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from workbench.core.screening import clauses as clause_split
+from workbench.core.screening.models import Finding
 
 # Cues that open a constraint; the scope runs from the cue to the end of its clause.
 _CUE = re.compile(
@@ -34,3 +36,20 @@ def constraint_spans(text: str) -> list[tuple[int, int]]:
 def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     """Whether [start, end) lies wholly inside one of `spans`."""
     return any(s <= start and end <= e for s, e in spans)
+
+
+def set_aside(text: str, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """(requests, notes): findings that sit after a cue inside a constraint become notes with
+    severity "info" and scope "constraint". A term that contains the cue itself ("without
+    clothes") stays a request, and so do findings of other stages (evasion stays visible)."""
+    spans = constraint_spans(text)
+    if not spans:
+        return findings, []
+    kept, notes = [], []
+    for f in findings:
+        if f.category != "evasion" and any(s < f.start and f.end <= e for s, e in spans):
+            notes.append(replace(f, severity="info", scope="constraint", stage="context",
+                                 message=f"Mentioned in a constraint, not requested: {f.message}"))
+        else:
+            kept.append(f)
+    return kept, notes

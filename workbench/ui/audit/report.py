@@ -83,12 +83,16 @@ def audit_prompts(data: bytes, name: str, fmt: str | None, on_batch: Callable[[l
     from workbench.core.audit import read_prompts
     from workbench.core.errors import BadInputError
     from workbench.core.rewrite import desensitize
-    from workbench.core.screening import get_engine
+    from workbench.core.screening import get_engine, policy, policy_profiles
 
     records = list(read_prompts(data, name, fmt))
     if not records:
         raise BadInputError(f"{name}: no prompts found")
-    scan = get_engine().scan
+    engine, target = get_engine(), policy_profiles.resolve()
+
+    def scan(text: str):
+        return policy.decide(engine.scan(text), target)
+
     batch: list[AuditRow] = []
     last = time.monotonic()
     done = 0
