@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from workbench.cli._io import read_text_argument
 from workbench.cli import _policy_args
+from workbench.cli._io import read_text_argument
 from workbench.core.screening import ScanResult, scan
 
 

@@ -25,6 +25,7 @@ from workbench.core.screening.models import (
 )
 from workbench.core.screening.policy_profiles import Contexts, Policy, Rule, contexts, word_tokens
 
+USER_BLOCK = "user-block"  # the group id of the user's block.toml entries
 _AZURE_RANK = {"safe": 0, "low": 1, "medium": 2, "high": 3}
 
 
@@ -36,8 +37,8 @@ def decide(result: ScanResult, policy: Policy) -> ScanResult:
 
 
 def _read(finding: Finding, result: ScanResult, policy: Policy, table: Contexts) -> Finding:
-    if finding.severity == "critical":
-        return finding
+    if finding.severity == "critical" or finding.rule.startswith(USER_BLOCK):
+        return finding  # hard lines, and the user's own block-list, are never re-read
     profile = policy.profile
     rules = [r for r in (profile.rule(finding.category),
                          profile.moderation.get(policy.moderation, {}).get(finding.category)) if r]

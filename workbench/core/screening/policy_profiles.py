@@ -349,7 +349,8 @@ def _contexts(data: dict[str, Any]) -> Contexts:
                     words[toks] = str(name)
     except (ValueError, TypeError, AttributeError) as exc:
         raise UserFacingError(f"policy contexts file: {exc}") from None
-    return Contexts(window, {c: tuple(v) for c, v in by_category.items()}, words, max((len(t) for t in words), default=1), tuple(names))
+    longest = max((len(t) for t in words), default=1)
+    return Contexts(window, {c: tuple(v) for c, v in by_category.items()}, words, longest, tuple(names))
 
 
 _WORD = re.compile(r"[^\W\d_]+")
