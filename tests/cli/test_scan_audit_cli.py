@@ -42,10 +42,10 @@ def test_scan_stdin():
 
 
 @pytest.mark.parametrize("name, content, fmt", [
-    ("p.txt", "a gun\n\na meadow\n", None),
-    ("p.csv", 'id,prompt\n1,a gun\n2,"a meadow, green"\n', None),
-    ("p.jsonl", '{"text": "a gun"}\n{"prompt": "a meadow"}\n', None),
-    ("p.data", '{"text": "a gun"}\n{"text": "a meadow"}\n', None),
+    ("p.txt", "a gory scene\n\na meadow\n", None),
+    ("p.csv", 'id,prompt\n1,a gory scene\n2,"a meadow, green"\n', None),
+    ("p.jsonl", '{"text": "a gory scene"}\n{"prompt": "a meadow"}\n', None),
+    ("p.data", '{"text": "a gory scene"}\n{"text": "a meadow"}\n', None),
 ])
 def test_audit_formats_in_input_order(tmp_path, capsys, name, content, fmt):
     path = tmp_path / name
@@ -60,7 +60,7 @@ def test_audit_formats_in_input_order(tmp_path, capsys, name, content, fmt):
 
 def test_audit_reports_bad_jsonl_lines_and_keeps_good_ones(tmp_path, capsys):
     path = tmp_path / "p.jsonl"
-    path.write_text('{"text": "a gun"}\nnot json\n{"other": 1}\n{"text": "a cat"}\n', encoding="utf-8")
+    path.write_text('{"text": "a gory scene"}\nnot json\n{"other": 1}\n{"text": "a cat"}\n', encoding="utf-8")
     assert main(["audit", "--json", str(path)]) == 1
     captured = capsys.readouterr()
     rows = [json.loads(line) for line in captured.out.splitlines()]
@@ -71,7 +71,7 @@ def test_audit_reports_bad_jsonl_lines_and_keeps_good_ones(tmp_path, capsys):
 
 def test_audit_human_table(tmp_path, capsys):
     path = tmp_path / "p.txt"
-    path.write_text("a gun\na meadow\n", encoding="utf-8")
+    path.write_text("a gory scene\na meadow\n", encoding="utf-8")
     assert main(["audit", str(path)]) == 0
     out = capsys.readouterr().out
     assert "likely_blocked" in out and "2 prompts" in out
@@ -81,7 +81,7 @@ def test_audit_human_table(tmp_path, capsys):
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
     (b"a caf\xe9 in paris\n", "not valid UTF-8"),
     (b"", "no prompts found"),
-    (b"id,title\n1,a gun\n", "no 'prompt' or 'text' column"),
+    (b"id,title\n1,a gory scene\n", "no 'prompt' or 'text' column"),
 ])
 def test_audit_bad_files_one_line_error(tmp_path, content, message):
     path = tmp_path / "bad.csv"
@@ -103,10 +103,10 @@ def test_missing_file_and_directory(tmp_path):
 
 def test_ten_megabyte_prompt_is_refused_at_once_with_the_api_limit():
     # The image API takes at most 32,000 characters: screening 10 MB (25 s, ~1 GB) helps nobody.
-    text = ("a calm lake with a gun " * 450_000)[:10_000_000]
+    text = ("a calm lake with a gory scene " * 450_000)[:10_000_000]
     proc = run_cli("scan", "--json", "-", stdin=text.encode())
     assert proc.returncode == 2 and not proc.stdout
     assert proc.stderr.decode().strip() == ("workbench: error: standard input: the prompt has 10,000,000 "
                                             "characters; GPT image models accept at most 32,000")
-    at_limit = run_cli("scan", "--json", "-", stdin=("a calm lake with a gun " * 2000)[:32_000].encode())
+    at_limit = run_cli("scan", "--json", "-", stdin=("a calm lake with a gory scene " * 2000)[:32_000].encode())
     assert at_limit.returncode == 0 and json.loads(at_limit.stdout)["verdict"] == "likely_blocked"

@@ -52,6 +52,8 @@ def _read(finding: Finding, result: ScanResult, policy: Policy, table: Contexts)
             severity = new
     if profile.azure is not None:
         severity = _azure(profile.azure, finding.category, severity)
+    if finding.stage == "scene" and SEVERITY_RANK[severity] < SEVERITY_RANK[finding.severity]:
+        return finding  # a harmful scene is what every target blocks: a profile never lowers it
     if severity == finding.severity:
         return finding
     why = f"On {policy.label}: {' '.join(notes)}".strip() if notes else f"On {policy.label}."
