@@ -48,3 +48,43 @@ def test_conflicts_are_listed_and_can_be_resolved(window, ops):
     dialog.resolve_button.click()
     assert dialog.conflicts.count() == 0
     dialog.close()
+
+
+def test_an_appeal_with_an_open_team_conflict_is_marked_and_opens_its_resolution(window, ops):
+    from PySide6.QtCore import Qt
+
+    from workbench.core.appeal import AppealStore
+    from workbench.core.store.timestamps import utc_now
+
+    store = ops.store()
+    rid = store.begin_request("a lighthouse", ImageParams())
+    store.complete_request(rid, GenerationResult(outcome="ok"))
+    first = AppealStore(store).create([rid], title="Harbour scene")
+    other = AppealStore(store).create([rid], title="Calm one")
+    gid = store.db.execute("SELECT gid FROM appeals WHERE id = ?", [first.id]).fetchone()[0]
+    store.db["team_conflicts"].insert({"appeal_gid": gid, "field": "notes", "kept_value": "from B",
+                                       "other_value": "from A", "created_at": utc_now()})
+    view = window.appeals_view
+    window.show_tab("appeals")
+    view.reload(select=first.id)
+    texts = {view.appeal_list.item(r).data(Qt.ItemDataRole.UserRole): view.appeal_list.item(r).text()
+             for r in range(view.appeal_list.count())}
+    assert "⚠ 1 team conflict(s) to review" in texts[first.id]
+    assert "team conflict" not in texts[other.id]
+    assert view.conflict_button.isVisibleTo(view)
+    opened = []
+    view.team_conflicts_requested.connect(opened.append)
+    view.conflict_button.click()
+    assert opened == [gid]
+    from workbench.ui.team.dialog import TeamDialog
+
+    shown = [d for d in window.findChildren(TeamDialog) if d.isVisible()]
+    assert len(shown) == 1
+    newest = shown[0]
+    assert not newest.isModal()
+    assert newest.conflicts.currentItem() is not None  # the appeal's conflict is selected
+    newest.resolve_button.click()
+    texts = [view.appeal_list.item(r).text() for r in range(view.appeal_list.count())]
+    assert not any("team conflict" in t for t in texts)
+    assert not view.conflict_button.isVisibleTo(view)
+    newest.close()

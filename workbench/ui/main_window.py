@@ -227,6 +227,8 @@ class MainWindow(QMainWindow):
             self.history_view.restore_requested.connect(self.restore_entry)
         if hasattr(self.appeals_view, "show_request"):
             self.appeals_view.show_request.connect(self.show_history_request)
+        if hasattr(self.appeals_view, "team_conflicts_requested"):
+            self.appeals_view.team_conflicts_requested.connect(self.show_team_conflicts)
         if hasattr(self.dashboard_view, "search_requested"):
             self.dashboard_view.search_requested.connect(self.search_history)
         self.audit_action.triggered.connect(self.show_batch_audit)
@@ -326,6 +328,13 @@ class MainWindow(QMainWindow):
 
         dialog = TeamDialog(self.ops, self.team_sync, self)
         dialog.show()
+        return dialog
+
+    def show_team_conflicts(self, appeal_gid: str):
+        """The Appeals tab's conflict marker: Team sync with that appeal's conflict selected."""
+        dialog = self.show_team_dialog()
+        dialog.focus_appeal(appeal_gid)
+        dialog.conflict_resolved.connect(self.appeals_view.reload)
         return dialog
 
     def show_import_dialog(self):

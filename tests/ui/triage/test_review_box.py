@@ -45,3 +45,19 @@ def test_no_entry_disables_the_box(qtbot, ops):
     qtbot.addWidget(box)
     box.set_entry(None)
     assert not box.isEnabled()
+
+
+def test_a_note_over_the_limit_is_refused_with_a_message_and_nothing_recorded(qtbot, ops, qloop, said):
+    from workbench.core.store.reviews import MAX_NOTE, reviews_for
+
+    entry = _generated(ops, qloop, n=1)
+    box = ReviewBox(ops.store)
+    qtbot.addWidget(box)
+    seen = []
+    box.reviewed.connect(seen.append)
+    box.set_entry(entry)
+    box.note.setText("x" * (MAX_NOTE + 1))
+    box.approve.click()
+    assert seen == [] and reviews_for(ops.store(), entry.id) == []
+    assert any("The review was not recorded" in m.text for m in said)
+    assert box.note.text()  # the note is kept so the reviewer can shorten it

@@ -61,7 +61,7 @@ from workbench.core.textinput import clean_surrogates
 SUMMARY_COLUMNS = (
     "r.id, r.created_at, r.outcome, substr(r.prompt, 1, 300), r.model, r.profile, r.stage, "
     "r.categories, r.error_code, r.http_status, json_extract(r.request_ids, '$[0]'), "
-    "r.parent_id, r.source, r.actual_cost, r.latency_ms, r.redacted"
+    "r.parent_id, r.source, r.actual_cost, r.latency_ms, r.redacted, r.review_state"
 )
 FINAL_OUTCOMES = tuple(o for o in OUTCOMES if o != "pending")
 MAX_LINEAGE_DEPTH = 1000
@@ -727,7 +727,7 @@ class HistoryStore:
             id=row[0], created_at=row[1], outcome=row[2], prompt_preview=row[3] or "", model=row[4],
             profile=row[5], stage=row[6], categories=loads(row[7], []), error_code=row[8],
             http_status=row[9], request_id=row[10], parent_id=row[11], source=row[12] or "live",
-            actual_cost=row[13], latency_ms=row[14], redacted=bool(row[15]),
+            actual_cost=row[13], latency_ms=row[14], redacted=bool(row[15]), review_state=row[16],
         )
 
     @staticmethod

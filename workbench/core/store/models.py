@@ -49,6 +49,7 @@ class HistorySummary:
     actual_cost: float | None
     latency_ms: float | None
     redacted: bool
+    review_state: str | None = None  # approved | rejected | None (core/store/reviews.py)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -81,3 +81,13 @@ def _request_state(store: HistoryStore, request_id: int) -> str | None:
     if "rejected" in states:
         return "rejected"
     return "approved" if states else None
+
+
+def review_counts(store: HistoryStore) -> dict[str, int]:
+    """How many requests are approved, rejected and unreviewed (one aggregate query)."""
+    with translate_errors(store.path):
+        rows = store.db.execute("SELECT review_state, count(*) FROM requests GROUP BY review_state").fetchall()
+    counts = {"approved": 0, "rejected": 0, "unreviewed": 0}
+    for state, count in rows:
+        counts[state or "unreviewed"] = counts.get(state or "unreviewed", 0) + int(count)
+    return counts

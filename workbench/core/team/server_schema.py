@@ -80,8 +80,11 @@ def migrate(conn: Any) -> list[str]:
     applied: list[str] = []
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEMA_LOCK])
-        conn.execute("CREATE TABLE IF NOT EXISTS team_schema_migrations "
-                     "(name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        # Checked first: even IF NOT EXISTS needs CREATE on the schema, which a least-privilege
+        # sync role (docs/team.md) does not have.
+        if conn.execute("SELECT to_regclass('team_schema_migrations')").fetchone()[0] is None:
+            conn.execute("CREATE TABLE team_schema_migrations "
+                         "(name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
         done = {row[0] for row in conn.execute("SELECT name FROM team_schema_migrations")}
         for name, sql in MIGRATIONS:
             if name in done:

@@ -65,12 +65,22 @@ def export_job(store, appeal_id: int, fmt: str, target: Path, redact: bool) -> P
     return export_packet(store, packet, fmt, target, pdf_writer=write_pdf)
 
 
+def open_conflicts(store) -> dict[int, tuple[str, int]]:
+    """Appeal id → (gid, count) of the team conflicts not yet marked resolved (core/team/sync.py)."""
+    rows = store.db.execute(
+        "SELECT a.id, a.gid, count(*) FROM appeals a JOIN team_conflicts c ON c.appeal_gid = a.gid "
+        "WHERE c.resolved = 0 GROUP BY a.id, a.gid").fetchall()
+    return {int(i): (str(gid), int(n)) for i, gid, n in rows}
+
+
 class AppealsView(QWidget):
     """Signals:
         show_request(int): the user wants to see a history request (main window: History tab).
+        team_conflicts_requested(str): open Team sync's conflict list for this appeal (its gid).
     """
 
     show_request = Signal(int)
+    team_conflicts_requested = Signal(str)
 
     def __init__(self, ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +105,10 @@ class AppealsView(QWidget):
         self.appeal_list.setSpacing(3)
         self.appeal_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.delete_button = QPushButton("Delete appeal…")
+        self._conflicted: dict[int, tuple[str, int]] = {}  # appeal id → (gid, open team conflicts)
+        self.conflict_button = QPushButton("Resolve team conflict…", objectName="appealConflictButton")
+        self.conflict_button.setToolTip("Another machine edited this appeal too; see what was kept and mark it resolved")
+        self.conflict_button.setVisible(False)
 
         self.composer = AppealComposer()
         self.preview = PacketPreview()
@@ -117,6 +131,7 @@ class AppealsView(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.status_filter)
         left_layout.addWidget(self.appeal_list, 1)
+        left_layout.addWidget(self.conflict_button)
         left_layout.addWidget(self.delete_button)
 
         composer_area = QScrollArea()
@@ -158,6 +173,7 @@ class AppealsView(QWidget):
         self.status_filter.currentIndexChanged.connect(self._on_filter_changed)
         self.appeal_list.currentItemChanged.connect(self._on_current_changed)
         self.delete_button.clicked.connect(self._on_delete)
+        self.conflict_button.clicked.connect(self._on_conflict_clicked)
         self.composer.edited.connect(self._on_edited)
         self.composer.status_chosen.connect(self.set_status)
         self.composer.remove_requested.connect(self.remove_requests)
@@ -189,10 +205,13 @@ class AppealsView(QWidget):
         appeals = []
         with messages.handle_user_errors("Appeals could not be read"):
             appeals = AppealStore(self.ops.store()).list(self.status_filter.currentData())
+        self._conflicted = {}
+        with messages.handle_user_errors("Team conflicts could not be read"):
+            self._conflicted = open_conflicts(self.ops.store())
         self.appeal_list.blockSignals(True)
         self.appeal_list.clear()
         for appeal in appeals:
-            item = QListWidgetItem(self._list_text(appeal))
+            item = QListWidgetItem(self._marked_text(appeal))
             item.setData(Qt.ItemDataRole.UserRole, appeal.id)
             self.appeal_list.addItem(item)
         self.appeal_list.blockSignals(False)
@@ -201,6 +220,17 @@ class AppealsView(QWidget):
             self.appeal_list.setCurrentRow(row)  # shows it (currentItemChanged)
         else:
             self._show(None)
+
+    def _marked_text(self, appeal) -> str:
+        """The list text, with a marker when a team sync left an unresolved conflict."""
+        text = self._list_text(appeal)
+        if appeal.id in self._conflicted:
+            text += f"\n⚠ {self._conflicted[appeal.id][1]} team conflict(s) to review"
+        return text
+
+    def _on_conflict_clicked(self) -> None:
+        if self._appeal is not None and self._appeal.id in self._conflicted:
+            self.team_conflicts_requested.emit(self._conflicted[self._appeal.id][0])
 
     @staticmethod
     def _list_text(appeal) -> str:
@@ -262,6 +292,7 @@ class AppealsView(QWidget):
     def _update_enabled(self) -> None:
         has = self._appeal is not None
         self.delete_button.setEnabled(has)
+        self.conflict_button.setVisible(has and self._appeal.id in self._conflicted)
         for button in self.export_buttons.values():
             button.setEnabled(has)
 
@@ -322,7 +353,7 @@ class AppealsView(QWidget):
         for row in range(self.appeal_list.count()):
             item = self.appeal_list.item(row)
             if self._appeal is not None and item.data(Qt.ItemDataRole.UserRole) == self._appeal.id:
-                item.setText(self._list_text(self._appeal))
+                item.setText(self._marked_text(self._appeal))
 
     def _on_delete(self) -> None:
         if self._appeal is None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QToolButton,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from workbench.ui import labels
 from workbench.ui.history.model import one_line, outcome_color, short_time
+from workbench.ui.review.box import ReviewBox
 
 THUMB_SIDE = 160
 MAX_SCORES = 8
@@ -106,12 +108,16 @@ class RequestIdRow(QWidget):
 class HistoryDetails(QScrollArea):
     """Signals:
         navigate_requested(int): the user chose another request of the lineage (its id).
+        reviewed(object): a review was recorded; the re-read `HistoryEntry`.
+        complete_requested(int): "Complete entry…" was pressed for this imported request.
     """
 
     navigate_requested = Signal(int)
+    reviewed = Signal(object)
+    complete_requested = Signal(int)
 
     def __init__(self, load_image: Callable[[str, int], Awaitable[QImage]] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, store_getter: Callable[[], object] | None = None) -> None:
         super().__init__(parent)
         self._load_image = load_image or decode_thumbnail
         self._entry = None
@@ -150,6 +156,13 @@ class HistoryDetails(QScrollArea):
         self.lineage.itemActivated.connect(self._on_lineage_activated)
         self.lineage.itemDoubleClicked.connect(self._on_lineage_activated)
         self.notes = plain_label("")
+        # Review needs the store; without one (previews, tests of the pane alone) it is hidden.
+        self._store_getter = store_getter
+        self.review = ReviewBox(store_getter or (lambda: None))
+        self.review.reviewed.connect(self._on_reviewed)
+        self.complete_button = QPushButton("Complete entry…", objectName="completeEntryButton")
+        self.complete_button.setToolTip("Add the prompt, request IDs, model or time this imported entry lacks")
+        self.complete_button.clicked.connect(self._on_complete)
 
         facts_box = QWidget()
         facts_box.setLayout(self.facts)
@@ -157,6 +170,7 @@ class HistoryDetails(QScrollArea):
         layout = QVBoxLayout(body)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
+        layout.addWidget(self.complete_button)
         for name, title, widget in (
             ("prompt", "Prompt", self.prompt),
             ("facts", "Request", facts_box),
@@ -167,6 +181,7 @@ class HistoryDetails(QScrollArea):
             ("images", "Images", self.images),
             ("lineage", "Rewrite lineage (double-click to open)", self.lineage),
             ("notes", "Notes", self.notes),
+            ("review", None, self.review),
         ):
             box = widget if title is None else self._section(title, widget)
             self.sections[name] = box
@@ -194,6 +209,9 @@ class HistoryDetails(QScrollArea):
         self._generation += 1
         for box in self.sections.values():
             box.setVisible(entry is not None)
+        self.complete_button.setVisible(entry is not None and lacks_fields(entry))
+        self.sections["review"].setVisible(entry is not None and self._store_getter is not None)
+        self.review.set_entry(entry if self._store_getter is not None else None)
         if entry is None:
             self.title.setText("Select a request to see its details.")
             self.subtitle.setText("")
@@ -310,6 +328,18 @@ class HistoryDetails(QScrollArea):
         fit_list(self.lineage)
         self.sections["lineage"].setVisible(len(lineage) > 1)
 
+    def _on_reviewed(self, history_id: int) -> None:
+        if self._store_getter is None:
+            return
+        entry = self._store_getter().get(history_id)
+        if self._entry is not None and self._entry.id == history_id:
+            self._entry = entry
+        self.reviewed.emit(entry)
+
+    def _on_complete(self) -> None:
+        if self._entry is not None:
+            self.complete_requested.emit(self._entry.id)
+
     def _on_lineage_activated(self, item: QListWidgetItem) -> None:
         history_id = item.data(Qt.ItemDataRole.UserRole)
         if history_id is not None and (self._entry is None or history_id != self._entry.id):
@@ -354,6 +384,11 @@ class HistoryDetails(QScrollArea):
                 label.setText(f"{image.role}\n(unreadable or missing)")
             else:
                 label.setPixmap(QPixmap.fromImage(qimage))
+
+
+def lacks_fields(entry) -> bool:
+    """An imported entry that misses what an appeal needs: prompt, request ID or model."""
+    return entry.source != "live" and not (entry.prompt and entry.request_ids and entry.model)
 
 
 def _score_items(scores) -> list[tuple[str, float]]:

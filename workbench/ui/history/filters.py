@@ -1,4 +1,5 @@
-"""The history search box and filters: outcome, category, stage, profile, model, date range.
+"""The history search box and filters: outcome, category, stage, profile, model, review state,
+date range; and a line with the review counts.
 
 Typing in the search box is debounced (one search after the user pauses); the other filters
 apply at once. `search_text()` and `history_filter()` say what is chosen.
@@ -35,6 +36,9 @@ OUTCOME_CHOICES = (
     ("Interrupted", ("interrupted",)),
     ("Pending", ("pending",)),
 )
+# The states core/store/reviews.py records, plus "not reviewed yet" (HistoryFilter.review).
+REVIEW_CHOICES = (("Any review", None), ("Approved", "approved"), ("Rejected", "rejected"),
+                  ("Not reviewed", "unreviewed"))
 STAGE_CHOICES = (("Any stage", None), ("Input", "input"), ("Output", "output"), ("Unknown", "unknown"))
 # Categories providers report, beyond the local screening ids.
 PROVIDER_CATEGORIES = ("other", "illicit", "harassment")
@@ -121,6 +125,11 @@ class HistoryFilterBar(QWidget):
         self.profile.setObjectName("profileFilter")
         self.model = _Choice("Any model", "Only requests for this model")
         self.model.setObjectName("modelFilter")
+        self.review = QComboBox(objectName="reviewFilter")
+        for text, state in REVIEW_CHOICES:
+            self.review.addItem(text, state)
+        self.review_counts = QLabel(objectName="reviewCounts")
+        self.review_counts.setToolTip("Human reviews across the whole history")
         self.since = _DateBound("any")
         self.since.setObjectName("sinceFilter")
         self.until = _DateBound("any")
@@ -133,7 +142,7 @@ class HistoryFilterBar(QWidget):
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.outcome, self.category, self.stage, self.profile, self.model):
+        for widget in (self.outcome, self.category, self.stage, self.profile, self.model, self.review):
             row.addWidget(widget)
         row.addSpacing(8)
         row.addWidget(QLabel("From"))
@@ -141,6 +150,7 @@ class HistoryFilterBar(QWidget):
         row.addWidget(QLabel("to"))
         row.addWidget(self.until)
         row.addStretch(1)
+        row.addWidget(self.review_counts)
         row.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -154,6 +164,7 @@ class HistoryFilterBar(QWidget):
         self._debounce.timeout.connect(self.changed)
         self.outcome.currentIndexChanged.connect(self._emit_changed)
         self.stage.currentIndexChanged.connect(self._emit_changed)
+        self.review.currentIndexChanged.connect(self._emit_changed)
         for combo in (self.category, self.profile, self.model):
             combo.activated.connect(self._emit_changed)
             combo.lineEdit().editingFinished.connect(self.changed)
@@ -189,6 +200,7 @@ class HistoryFilterBar(QWidget):
             stage=self.stage.currentData(),
             profile=self.profile.value(),
             model=self.model.value(),
+            review=self.review.currentData(),
             since=parse_date_bound(since) if since else None,
             until=parse_date_bound(until, end=True) if until else None,
         )
@@ -196,7 +208,7 @@ class HistoryFilterBar(QWidget):
     def is_filtered(self) -> bool:
         flt = self.history_filter()
         return bool(self.search_text() or flt.outcomes or flt.category or flt.stage or flt.profile
-                    or flt.model or flt.since or flt.until)
+                    or flt.model or flt.review or flt.since or flt.until)
 
     def offer_values(self, *, profiles=(), models=(), categories=()) -> None:
         """Make values seen in history (or configured) available in the combos."""
@@ -207,13 +219,13 @@ class HistoryFilterBar(QWidget):
     def clear(self) -> None:
         """Remove every filter and the search text; one `changed` at the end."""
         widgets = (self.search, self.outcome, self.stage, self.category, self.profile, self.model,
-                   self.since, self.until)
+                   self.review, self.since, self.until)
         for widget in widgets:
             widget.blockSignals(True)
         try:
             self.search.clear()
             self._debounce.stop()
-            for combo in (self.outcome, self.stage, self.category, self.profile, self.model):
+            for combo in (self.outcome, self.stage, self.category, self.profile, self.model, self.review):
                 combo.setCurrentIndex(0)
             self.since.clear_date()
             self.until.clear_date()
@@ -221,6 +233,12 @@ class HistoryFilterBar(QWidget):
             for widget in widgets:
                 widget.blockSignals(False)
         self.changed.emit()
+
+    def show_review_counts(self, counts: dict[str, int]) -> None:
+        """Show {approved, rejected, unreviewed} counts (core/store/reviews.py review_counts)."""
+        self.review_counts.setText(f"Reviewed: {counts.get('approved', 0):,} approved · "
+                                   f"{counts.get('rejected', 0):,} rejected · "
+                                   f"{counts.get('unreviewed', 0):,} not reviewed")
 
     def set_search_text(self, text: str) -> None:
         """Put text in the search box and search at once (tests, "find request ID")."""

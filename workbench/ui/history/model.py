@@ -28,6 +28,7 @@ COLUMNS = (
     ("profile", "Profile"),
     ("request_id", "Request ID"),
     ("cost", "Cost"),
+    ("review", "Review"),
 )
 COLUMN_KEYS = tuple(key for key, _title in COLUMNS)
 
@@ -163,6 +164,13 @@ class HistoryTableModel(QAbstractTableModel):
     def summary(self, row: int):
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    def update_row(self, summary) -> None:
+        """Replace one loaded row (e.g. after a review) without reloading the table."""
+        row = self.row_of(summary.id)
+        if row is not None:
+            self._rows[row] = summary
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
     def row_of(self, history_id: int) -> int | None:
         """The row showing this request, if it has been loaded."""
         for row, summary in enumerate(self._rows):
@@ -234,4 +242,6 @@ def _display(row, key: str) -> str:
         return row.request_id or ""
     if key == "cost":
         return f"${row.actual_cost:.3f}" if row.actual_cost is not None else ""
+    if key == "review":
+        return row.review_state or ""
     return ""

@@ -65,7 +65,8 @@ class HistoryView(QWidget):
         self.table = QTableView(objectName="historyTable")
         self.table.setModel(self.model)
         self._configure_table()
-        self.details = HistoryDetails()
+        self.details = HistoryDetails(store_getter=ops.store)
+        self._complete_dialog = None
 
         self.count_label = QLabel("")
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -129,6 +130,8 @@ class HistoryView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.model.modelReset.connect(self._update_count)
         self.details.navigate_requested.connect(self.show_request)
+        self.details.reviewed.connect(self._on_reviewed)
+        self.details.complete_requested.connect(self.show_complete_dialog)
         self.restore_button.clicked.connect(self._on_restore)
         self.appeal_button.clicked.connect(self._on_add_to_appeal)
         self.export_button.clicked.connect(self._on_export)
@@ -185,6 +188,37 @@ class HistoryView(QWidget):
         except Exception:  # settings trouble is reported by the settings screen, not here
             return []
 
+    def _on_reviewed(self, entry) -> None:
+        """Update the reviewed row and the counts in place (no reload of the table)."""
+        import dataclasses
+
+        row = self.model.row_of(entry.id)
+        if row is not None:
+            self.model.update_row(dataclasses.replace(self.model.summary(row), review_state=entry.review_state))
+        self._show_review_counts()
+
+    def _show_review_counts(self) -> None:
+        from workbench.core.store.reviews import review_counts
+
+        with messages.handle_user_errors("The review counts could not be read"):
+            self.filters.show_review_counts(review_counts(self.ops.store()))
+
+    def show_complete_dialog(self, history_id: int):
+        """Open "Complete entry…" for an imported request, non-modally (.open(), never exec)."""
+        from workbench.ui.history.import_dialog import CompleteEntryDialog
+
+        if self._complete_dialog is None:
+            self._complete_dialog = CompleteEntryDialog(self.worker, self)
+            self._complete_dialog.changed.connect(self._on_entry_completed)
+        self._complete_dialog.load(history_id)
+        self._complete_dialog.open()
+        return self._complete_dialog
+
+    def _on_entry_completed(self, history_id: int) -> None:
+        self.ops.history_changed.emit()
+        if self.details.entry is not None and self.details.entry.id == history_id:
+            self.show_request(history_id, select=False)
+
     def _update_count(self) -> None:
         total = self.model.total()
         if total is None:
@@ -193,6 +227,8 @@ class HistoryView(QWidget):
             self.count_label.setText(f"{total:,} matching request(s)")
         else:
             self.count_label.setText(f"{total:,} request(s) in history")
+        if total is not None:
+            self._show_review_counts()
 
     # --- selection -----------------------------------------------------------------------
 

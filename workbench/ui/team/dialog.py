@@ -3,7 +3,7 @@ and the appeal conflicts a merge left (the kept value, the other edit, mark reso
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -22,6 +22,12 @@ from workbench.ui import messages
 
 
 class TeamDialog(QDialog):
+    """Signals:
+        conflict_resolved(): a conflict was marked resolved (the Appeals tab drops its marker).
+    """
+
+    conflict_resolved = Signal()
+
     def __init__(self, ops, team_sync, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("teamDialog")
@@ -119,6 +125,16 @@ class TeamDialog(QDialog):
                 self.conflicts.addItem(item)
         self.resolve_button.setEnabled(self.conflicts.count() > 0)
 
+    def focus_appeal(self, appeal_gid: str) -> None:
+        """Select the first open conflict of this appeal (from the Appeals tab's marker)."""
+        from workbench.core.team.sync import conflicts
+
+        ids = {c["id"] for c in conflicts(self.ops.store(), appeal_gid)}
+        for row in range(self.conflicts.count()):
+            if self.conflicts.item(row).data(Qt.ItemDataRole.UserRole) in ids:
+                self.conflicts.setCurrentRow(row)
+                return
+
     def _resolve(self) -> None:
         from workbench.core.team.sync import resolve_conflict
 
@@ -126,3 +142,4 @@ class TeamDialog(QDialog):
         if item is not None:
             resolve_conflict(self.ops.store(), item.data(Qt.ItemDataRole.UserRole))
             self.refresh_conflicts()
+            self.conflict_resolved.emit()
