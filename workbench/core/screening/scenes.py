@@ -341,7 +341,7 @@ class SceneRules:
         found = list(_TOKEN.finditer(low))
         words = [m.group() for m in found]
         out: list[Occurrence] = []
-        first, n = self._first, len(words)
+        first = self._first
         for i in [k for k, w in enumerate(words) if w in first]:
             if out and i < out[-1].j:
                 continue  # inside the previous, longer phrase
