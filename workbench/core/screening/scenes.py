@@ -335,24 +335,23 @@ class SceneRules:
         return out
 
     def _occurrences(self, text: str, findings) -> tuple[list[Occurrence], list[int]]:
-        words, spans = [], []
-        for m in _TOKEN.finditer(text):
-            words.append(m.group().lower())
-            spans.append((m.start(), m.end()))
+        low = text.lower()
+        if len(low) != len(text):  # a rare letter whose lower case is longer: keep offsets exact
+            low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+        found = list(_TOKEN.finditer(low))
+        words = [m.group() for m in found]
         out: list[Occurrence] = []
-        first, n, i = self._first, len(words), 0
-        while i < n:
-            cands = first.get(words[i])
-            if cands is not None:
-                for rest, classes in cands:
-                    size = len(rest)
-                    if size == 0 or tuple(words[i + 1 : i + 1 + size]) == rest:
-                        s, e = spans[i][0], spans[i + size][1]
-                        out.append(Occurrence(s, e, i, i + 1 + size, classes, " ".join(words[i : i + 1 + size])))
-                        i += size
-                        break
-            i += 1
-        starts = [s for s, _ in spans]
+        first = self._first
+        for i in [k for k, w in enumerate(words) if w in first]:
+            if out and i < out[-1].j:
+                continue  # inside the previous, longer phrase
+            for rest, classes in first[words[i]]:
+                size = len(rest)
+                if size == 0 or tuple(words[i + 1 : i + 1 + size]) == rest:
+                    s, e = found[i].start(), found[i + size].end()
+                    out.append(Occurrence(s, e, i, i + 1 + size, classes, " ".join(words[i : i + 1 + size])))
+                    break
+        starts = [m.start() for m in found]
         # Disguised spellings the match stage undid ("k1lling"): their canonical term counts too.
         seen = {(o.start, o.end) for o in out}
         for f in findings:

@@ -208,7 +208,7 @@ class PromptEditor(QPlainTextEdit):
                 if hi > lo:
                     q0 = to_qt(block_start)
                     out.setdefault(b, []).append(
-                        BlockSpan(to_qt(lo) - q0, to_qt(hi) - to_qt(lo), f.category, f.severity)
+                        BlockSpan(to_qt(lo) - q0, to_qt(hi) - to_qt(lo), f.category, f.severity, f.stage)
                     )
                 b += 1
         return {b: tuple(spans) for b, spans in out.items()}
