@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout
 
+from workbench.ui import dialogs
+
 
 class AppealChoiceDialog(QDialog):
     def __init__(self, drafts: list, parent=None) -> None:
@@ -33,11 +35,11 @@ class AppealChoiceDialog(QDialog):
         return item.data(256) if item is not None else None
 
     @classmethod
-    def ask(cls, drafts: list, parent=None):
+    async def ask(cls, drafts: list, parent=None):
         """"new", a draft appeal id, or None if cancelled. With no drafts there is nothing to ask."""
         if not drafts:
             return "new"
         dialog = cls(drafts, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if not await dialogs.run(dialog):
             return None
         return dialog.choice()
