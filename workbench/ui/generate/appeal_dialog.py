@@ -20,7 +20,9 @@ class AppealChoiceDialog(QDialog):
             item = QListWidgetItem(f"#{appeal.id} · {title} · {len(appeal.request_ids)} request(s)")
             item.setData(256, appeal.id)
             self.choices.addItem(item)
-        self.choices.setCurrentRow(0)
+        # The latest draft is where a run of blocked requests usually goes; "New appeal" otherwise.
+        latest = max(range(len(drafts)), key=lambda i: (drafts[i].updated_at or "", drafts[i].id), default=None)
+        self.choices.setCurrentRow(0 if latest is None else latest + 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
