@@ -13,6 +13,11 @@ from workbench.core.store.demo import generate_history
 from workbench.ui.appeals import AppealsView
 from workbench.ui.history import dialogs
 
+
+async def returns(value):
+    """An answer for an awaitable dialog seam."""
+    return value
+
 SECRET = "sk-" "proj-THISISASECRETKEY0123456789abcdef"
 
 
@@ -100,7 +105,7 @@ def test_export_button_goes_through_the_file_dialog_seam(view, appeal, qloop, un
     target = tmp_path / "chosen.md"
     asked = []
 
-    def fake_ask(cls, parent, title, suggested, file_filter):
+    async def fake_ask(cls, parent, title, suggested, file_filter):
         asked.append((suggested.name, file_filter))
         return target
 
@@ -138,12 +143,13 @@ def test_add_to_appeal_elsewhere_selects_the_new_appeal(view, ops, blocked):
     assert view.composer.requests.rowCount() == 1
 
 
-def test_remove_a_request_and_delete_the_appeal(view, appeal, ops, blocked, monkeypatch):
+def test_remove_a_request_and_delete_the_appeal(view, appeal, ops, blocked, monkeypatch, qloop, until):
     view.composer.requests.selectRow(1)
     view.composer.remove_button.click()
     assert AppealStore(ops.store()).get(appeal.id).request_ids == [blocked[0].id]
     assert view.composer.requests.rowCount() == 1
-    monkeypatch.setattr(dialogs.Confirm, "ask", classmethod(lambda cls, *a, **k: True))
+    monkeypatch.setattr(dialogs.Confirm, "ask", classmethod(lambda cls, *a, **k: returns(True)))
     view.delete_button.click()
+    qloop.run_until_complete(until(lambda: AppealStore(ops.store()).list() == [], timeout=5))
     assert AppealStore(ops.store()).list() == []
     assert view.stack.currentWidget() is view.empty

@@ -15,6 +15,11 @@ from workbench.ui.audit import BatchAuditDialog
 from workbench.ui.audit import report as report_module
 from workbench.ui.history import dialogs
 
+
+async def returns(value):
+    """An answer for an awaitable dialog seam."""
+    return value
+
 PROMPTS = [
     "A lighthouse on a cliff at dusk, watercolor",
     "Two knights fighting in the rain, blood on the armour",
@@ -83,7 +88,7 @@ def test_a_csv_needs_a_prompt_column_and_binary_is_refused(dialog, qloop, tmp_pa
 def test_open_button_uses_the_file_dialog_seam(dialog, qloop, until, tmp_path, monkeypatch):
     source = tmp_path / "prompts.csv"
     source.write_text('prompt,notes\n"A castle, two knights fighting",x\n"A quiet harbour",y\n', encoding="utf-8")
-    monkeypatch.setattr(dialogs.OpenFileDialog, "ask", classmethod(lambda cls, *a: source))
+    monkeypatch.setattr(dialogs.OpenFileDialog, "ask", classmethod(lambda cls, *a: returns(source)))
 
     async def scenario():
         dialog.open_button.click()
@@ -144,7 +149,7 @@ def test_export_buttons_go_through_the_save_dialog_seam(dialog, qloop, until, tm
     source.write_text("\n".join(PROMPTS), encoding="utf-8")
     qloop.run_until_complete(dialog.audit_file(source))
     target = tmp_path / "chosen.csv"
-    monkeypatch.setattr(dialogs.SaveFileDialog, "ask", classmethod(lambda cls, *a: target))
+    monkeypatch.setattr(dialogs.SaveFileDialog, "ask", classmethod(lambda cls, *a: returns(target)))
 
     async def scenario():
         dialog.export_buttons["csv"].click()

@@ -12,6 +12,11 @@ from workbench.ui.editor.panel import EditorPanel
 from workbench.ui.editor.prompt_editor import PromptEditor, match_case, tooltip_for
 
 
+async def returns(value):
+    """An answer for an awaitable dialog seam."""
+    return value
+
+
 @pytest.fixture
 def editor(qtbot):
     widget = PromptEditor(scanner=screening.scan)
@@ -113,8 +118,8 @@ def test_always_allow_writes_the_allow_list_and_the_word_is_no_longer_flagged(qt
     assert "fight" in screening.load_allow_list()
 
 
-def test_add_to_block_list_flags_the_term_from_now_on(qtbot, ops, monkeypatch):
-    monkeypatch.setattr(BlockTermDialog, "ask", classmethod(lambda cls, term, parent=None: (term, "violence", "high", "")))
+def test_add_to_block_list_flags_the_term_from_now_on(qtbot, ops, monkeypatch, qloop, until):
+    monkeypatch.setattr(BlockTermDialog, "ask", classmethod(lambda cls, term, parent=None: returns((term, "violence", "high", ""))))
     panel = EditorPanel(ops)
     qtbot.addWidget(panel)
     panel.editor.setPlainText("a quiet teapot")
@@ -123,6 +128,7 @@ def test_add_to_block_list_flags_the_term_from_now_on(qtbot, ops, monkeypatch):
     block = [a for a in menu.actions() if a.objectName() == "blockTermAction"]
     assert block and "teapot" in block[0].text()
     block[0].trigger()
+    qloop.run_until_complete(until(lambda: panel.editor.result.findings, timeout=5))
     assert [(f.text, f.category, f.severity) for f in panel.editor.result.findings] == [("teapot", "violence", "high")]
 
 

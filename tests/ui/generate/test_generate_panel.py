@@ -60,6 +60,7 @@ def test_a_block_shows_stage_request_id_and_advice_and_is_recorded(window, ops, 
     assert window.gallery.model.rowCount() == 0
 
     card.appeal_button.click()  # no draft yet: a new appeal is created directly
+    qloop.run_until_complete(until(lambda: AppealStore(ops.store()).list(), timeout=5))
     appeals = AppealStore(ops.store()).list()
     assert [a.request_ids for a in appeals] == [[entry.id]]
 

@@ -154,10 +154,11 @@ def test_restore_emits_the_record(qtbot, view, history):
     assert entry.params["n"] == 2 and entry.profile == "Sandbox"
 
 
-def test_add_to_appeal_creates_a_draft_with_the_selected_requests(view, history, ops):
+def test_add_to_appeal_creates_a_draft_with_the_selected_requests(view, history, ops, qloop, until):
     view.filters.set_search_text("zebra duel")
     view.table.selectAll()
     view.appeal_button.click()  # no drafts yet: goes straight to a new appeal
+    qloop.run_until_complete(until(lambda: AppealStore(ops.store()).list(), timeout=5))
     appeals = AppealStore(ops.store()).list()
     assert [a.request_ids for a in appeals] == [[history.blocked_id]]
     assert appeals[0].status == "draft"

@@ -355,10 +355,11 @@ class AppealsView(QWidget):
             if self._appeal is not None and item.data(Qt.ItemDataRole.UserRole) == self._appeal.id:
                 item.setText(self._marked_text(self._appeal))
 
-    def _on_delete(self) -> None:
+    @asyncSlot()
+    async def _on_delete(self) -> None:
         if self._appeal is None:
             return
-        if not Confirm.ask(self, "Delete appeal", f"Delete appeal #{self._appeal.id}? The requests stay in history."):
+        if not await Confirm.ask(self, "Delete appeal", f"Delete appeal #{self._appeal.id}? The requests stay in history."):
             return
         self.delete_appeal(self._appeal.id)
 
@@ -404,7 +405,7 @@ class AppealsView(QWidget):
             return
         text, file_filter = EXPORT_FORMATS[fmt]
         suggested = default_folder() / f"appeal-{self._appeal.id}.{fmt}"
-        target = SaveFileDialog.ask(self, f"Export appeal #{self._appeal.id} as {text.rstrip('…')}",
+        target = await SaveFileDialog.ask(self, f"Export appeal #{self._appeal.id} as {text.rstrip('…')}",
                                     suggested, file_filter)
         if target is not None:
             await self.export(fmt, target)

@@ -173,7 +173,7 @@ class BatchAuditDialog(QDialog):
 
     @asyncSlot()
     async def _on_open(self) -> None:
-        path = OpenFileDialog.ask(self, "Audit a file of prompts", self.source.parent if self.source else default_folder(),
+        path = await OpenFileDialog.ask(self, "Audit a file of prompts", self.source.parent if self.source else default_folder(),
                                   INPUT_FILTER)
         if path is not None:
             await self.audit_file(path)
@@ -283,7 +283,7 @@ class BatchAuditDialog(QDialog):
     async def _export_flow(self, fmt: str) -> None:
         stem = self.source.stem if self.source else "prompts"
         folder = self.source.parent if self.source else default_folder()
-        target = SaveFileDialog.ask(self, "Export the audit report", folder / f"{stem}-audit.{fmt}",
+        target = await SaveFileDialog.ask(self, "Export the audit report", folder / f"{stem}-audit.{fmt}",
                                     REPORT_FORMATS[fmt])
         if target is not None:
             await self.export_report(target, fmt)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
 
 from workbench.core.screening.models import CATEGORIES, SEVERITIES
-from workbench.ui import labels
+from workbench.ui import dialogs, labels
 
 
 class BlockTermDialog(QDialog):
@@ -47,10 +47,10 @@ class BlockTermDialog(QDialog):
         )
 
     @classmethod
-    def ask(cls, term: str, parent=None) -> tuple[str, str, str, str] | None:
+    async def ask(cls, term: str, parent=None) -> tuple[str, str, str, str] | None:
         """(term, category, severity, reason), or None if cancelled. Tests replace this."""
         dialog = cls(term, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if not await dialogs.run(dialog):
             return None
         values = dialog.values()
         return values if values[0] else None

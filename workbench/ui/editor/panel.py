@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qasync import asyncSlot
 
 from workbench.core.screening.models import Finding, ScanResult
 from workbench.ui.editor.block_term_dialog import BlockTermDialog
@@ -118,8 +119,9 @@ class EditorPanel(QWidget):
         if self._ops.allow_term(finding.term or finding.text):
             self.editor.rescan()
 
-    def _on_block_requested(self, term: str) -> None:
-        answer = BlockTermDialog.ask(term, self)
+    @asyncSlot()
+    async def _on_block_requested(self, term: str) -> None:
+        answer = await BlockTermDialog.ask(term, self)
         if answer is None:
             return
         term, category, severity, reason = answer

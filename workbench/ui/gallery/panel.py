@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from workbench.ui import messages
+from workbench.ui import dialogs, messages
 from workbench.ui.gallery.model import THUMB_SIDE, GalleryItem, GalleryModel
 from workbench.ui.gallery.viewer import CompareDialog, ImageViewer
 from workbench.ui.lifetime import alive
@@ -154,16 +153,17 @@ class GalleryPanel(QWidget):
         QGuiApplication.clipboard().setImage(image)
         messages.info("Image copied to the clipboard.")
 
-    def save_selected(self) -> None:
+    @asyncSlot()
+    async def save_selected(self) -> None:
         items = self.selected_items()
         if len(items) != 1 or items[0].path is None:
             return
         source = Path(items[0].path)
-        target, _ = QFileDialog.getSaveFileName(
-            self, "Save image as", str(Path.home() / f"workbench-{items[0].history_id or 'image'}{source.suffix}"),
+        target = await dialogs.save_file(
+            self, "Save image as", Path.home() / f"workbench-{items[0].history_id or 'image'}{source.suffix}",
             f"Image (*{source.suffix});;All files (*)",
         )
-        if target:
+        if target is not None and alive(self):
             self._ops.save_image_copy(source, Path(target))
 
     def open_folder(self) -> None:

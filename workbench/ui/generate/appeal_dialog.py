@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout
 
+from workbench.ui import dialogs
+
 
 class AppealChoiceDialog(QDialog):
     def __init__(self, drafts: list, parent=None) -> None:
@@ -18,7 +20,9 @@ class AppealChoiceDialog(QDialog):
             item = QListWidgetItem(f"#{appeal.id} · {title} · {len(appeal.request_ids)} request(s)")
             item.setData(256, appeal.id)
             self.choices.addItem(item)
-        self.choices.setCurrentRow(0)
+        # The latest draft is where a run of blocked requests usually goes; "New appeal" otherwise.
+        latest = max(range(len(drafts)), key=lambda i: (drafts[i].updated_at or "", drafts[i].id), default=None)
+        self.choices.setCurrentRow(0 if latest is None else latest + 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -33,11 +37,11 @@ class AppealChoiceDialog(QDialog):
         return item.data(256) if item is not None else None
 
     @classmethod
-    def ask(cls, drafts: list, parent=None):
+    async def ask(cls, drafts: list, parent=None):
         """"new", a draft appeal id, or None if cancelled. With no drafts there is nothing to ask."""
         if not drafts:
             return "new"
         dialog = cls(drafts, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if not await dialogs.run(dialog):
             return None
         return dialog.choice()

@@ -15,20 +15,18 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot, asyncWrap
+from qasync import asyncSlot
 
 from workbench.core.errors import UserFacingError
 from workbench.core.records import ImageData
-from workbench.ui import messages
+from workbench.ui import dialogs, messages
 from workbench.ui.gallery.model import GalleryItem
 from workbench.ui.generate.params_form import ParamsForm
 from workbench.ui.generate.result_card import ResultCard
@@ -190,11 +188,13 @@ class GeneratePanel(QWidget):
 
     # --- reference images -----------------------------------------------------------------
 
-    def _on_add_reference(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Add reference images", str(Path.home()), "Images (*.png *.jpg *.jpeg *.webp)"
+    @asyncSlot()
+    async def _on_add_reference(self) -> None:
+        files = await dialogs.open_files(
+            self, "Add reference images", Path.home(), "Images (*.png *.jpg *.jpeg *.webp)", many=True
         )
-        self.add_references(files)
+        if alive(self):
+            self.add_references([str(name) for name in files])
 
     def add_references(self, files: list[str]) -> None:
         for name in files:
@@ -210,14 +210,16 @@ class GeneratePanel(QWidget):
             del self._reference_paths[row]
         self._emit_reference()
 
-    def _on_choose_mask(self) -> None:
+    @asyncSlot()
+    async def _on_choose_mask(self) -> None:
         if self._mask_path:
             self._mask_path = None
             self.mask_label.setText("No mask")
             self.mask_button.setText("Mask…")
             return
-        name, _ = QFileDialog.getOpenFileName(self, "Choose a mask (PNG with transparent areas)", str(Path.home()), "PNG (*.png)")
-        if name:
+        chosen = await dialogs.open_file(self, "Choose a mask (PNG with transparent areas)", Path.home(), "PNG (*.png)")
+        if chosen is not None and alive(self):
+            name = str(chosen)
             self._mask_path = name
             self.mask_label.setText(Path(name).name)
             self.mask_button.setText("Clear mask")
@@ -256,18 +258,14 @@ class GeneratePanel(QWidget):
     @classmethod
     async def confirm_hard_block(cls, parent: QWidget) -> bool:
         """Ask before sending a prompt with a hard-line finding to a real provider."""
-        answer = await asyncWrap(
-            lambda: QMessageBox.question(
-                parent,
-                "Send a prompt with a hard-line finding?",
-                "Local screening found content the image system refuses in any form. The request "
-                "will almost certainly be blocked and counts against your account's violation rate.\n\n"
-                "Send it anyway?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
+        return await dialogs.confirm(
+            parent,
+            "Send a prompt with a hard-line finding?",
+            "Local screening found content the image system refuses in any form. The request "
+            "will almost certainly be blocked and counts against your account's violation rate.\n\n"
+            "Send it anyway?",
+            action="Send anyway",
         )
-        return answer == QMessageBox.StandardButton.Yes
 
     @asyncSlot()
     async def generate(self) -> None:
@@ -338,11 +336,12 @@ class GeneratePanel(QWidget):
 
     # --- appeals ----------------------------------------------------------------------------
 
-    def _on_appeal_requested(self, history_id: int) -> None:
+    @asyncSlot()
+    async def _on_appeal_requested(self, history_id: int) -> None:
         from workbench.ui.generate.appeal_dialog import AppealChoiceDialog
 
         drafts = self._ops.draft_appeals()
-        choice = AppealChoiceDialog.ask(drafts, self)
+        choice = await AppealChoiceDialog.ask(drafts, self)
         if choice is None:
             return
         self._ops.add_to_appeal([history_id], None if choice == "new" else choice)

@@ -1,34 +1,33 @@
 """Questions the history, appeals and audit screens ask, behind classmethod seams.
 
-Tests replace `SaveFileDialog.ask`, `OpenFileDialog.ask` or `Confirm.ask` (monkeypatch) instead
-of driving a modal dialog.
+Each `ask` is awaitable and opens its dialog with `.open()` (workbench.ui.dialogs): never a nested
+event loop while a request runs.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
+
+from workbench.ui import dialogs
 
 
 class SaveFileDialog:
     """Where to write a file."""
 
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, suggested: Path, file_filter: str) -> Path | None:
+    async def ask(cls, parent: QWidget | None, title: str, suggested: Path, file_filter: str) -> Path | None:
         """The chosen path, or None if cancelled. `file_filter` like "Markdown (*.md)"."""
-        name, _chosen = QFileDialog.getSaveFileName(parent, title, str(suggested), file_filter)
-        return Path(name) if name else None
+        return await dialogs.save_file(parent, title, suggested, file_filter)
 
 
 class OpenFileDialog:
     """Which file to read."""
 
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, folder: Path, file_filter: str) -> Path | None:
-        name, _chosen = QFileDialog.getOpenFileName(parent, title, str(folder), file_filter)
-        return Path(name) if name else None
+    async def ask(cls, parent: QWidget | None, title: str, folder: Path, file_filter: str) -> Path | None:
+        return await dialogs.open_file(parent, title, folder, file_filter)
 
 
 def default_folder() -> Path:
@@ -43,11 +42,5 @@ class Confirm:
     """A yes/no question before something that cannot be undone."""
 
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, text: str, action: str = "Delete") -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, "", QMessageBox.StandardButton.Cancel, parent)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(text)
-        yes = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is yes
+    async def ask(cls, parent: QWidget | None, title: str, text: str, action: str = "Delete") -> bool:
+        return await dialogs.confirm(parent, title, text, action, destructive=True)

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from workbench.ui import dialogs
+
 
 @dataclass(frozen=True)
 class PurgeChoice:
@@ -78,8 +80,8 @@ class PurgeDialog(QDialog):
         ok.setEnabled(n > 0)
 
     @classmethod
-    def ask(cls, count, filter_description: str, parent=None) -> PurgeChoice | None:
+    async def ask(cls, count, filter_description: str, parent=None) -> PurgeChoice | None:
         dialog = cls(count, filter_description, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if not await dialogs.run(dialog):
             return None
         return dialog.choice()

@@ -289,13 +289,14 @@ class HistoryView(QWidget):
         if self.details.entry is not None:
             self.restore_requested.emit(self.details.entry)
 
-    def _on_add_to_appeal(self) -> None:
+    @asyncSlot()
+    async def _on_add_to_appeal(self) -> None:
         from workbench.ui.generate.appeal_dialog import AppealChoiceDialog
 
         ids = self._action_ids()
         if not ids:
             return
-        choice = AppealChoiceDialog.ask(self.ops.draft_appeals(), self)
+        choice = await AppealChoiceDialog.ask(self.ops.draft_appeals(), self)
         if choice is None:
             return
         self.add_to_appeal(ids, None if choice == "new" else int(choice))
@@ -329,7 +330,7 @@ class HistoryView(QWidget):
 
         ids = self.selected_ids()
         what = f"{len(ids)} selected request(s)" if len(ids) > 1 else "matching requests"
-        target = SaveFileDialog.ask(self, f"Export {what}", default_folder() / "history.jsonl",
+        target = await SaveFileDialog.ask(self, f"Export {what}", default_folder() / "history.jsonl",
                                     ";;".join(FORMATS.values()))
         if target is None:
             return
@@ -361,7 +362,7 @@ class HistoryView(QWidget):
         from workbench.core.store.timestamps import utc_now
 
         stamp = utc_now()[:19].replace(":", "").replace("-", "").replace("T", "-")
-        target = SaveFileDialog.ask(self, "Back up history", default_folder() / f"history-backup-{stamp}.db",
+        target = await SaveFileDialog.ask(self, "Back up history", default_folder() / f"history-backup-{stamp}.db",
                                     "SQLite database (*.db)")
         if target is not None:
             await self.backup_to(target)
@@ -380,7 +381,7 @@ class HistoryView(QWidget):
 
     @asyncSlot()
     async def _on_purge(self) -> None:
-        choice = PurgeDialog.ask(self._purge_count, self._filter_description(), self)
+        choice = await PurgeDialog.ask(self._purge_count, self._filter_description(), self)
         if choice is not None:
             await self.purge(choice)
 
