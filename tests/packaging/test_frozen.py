@@ -64,7 +64,7 @@ def test_frozen_screenshot_is_a_real_window(bundle, tmp_path):
 
 
 def test_frozen_cli_screens_and_generates_against_its_own_sandbox(bundle, tmp_path):
-    scan = _run(bundle, tmp_path, "scan", "--json", "a man holding a gun")
+    scan = _run(bundle, tmp_path, "scan", "--json", "a gory battlefield")
     assert scan.returncode == 0, scan.stderr
     assert json.loads(scan.stdout)["verdict"] == "likely_blocked"  # the bundled lexicon answered
     gen = _run(bundle, tmp_path, "generate", "--json", "--out", str(tmp_path / "out"),

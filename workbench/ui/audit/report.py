@@ -40,6 +40,8 @@ class AuditRow:
     hard_block: bool = False
     message: str = ""
     error: str | None = None
+    notes: list[dict[str, Any]] = field(default_factory=list)  # terms inside constraints
+    profile: str = ""  # the policy profile the verdict is for
 
     @property
     def risky(self) -> bool:
@@ -52,6 +54,7 @@ class AuditRow:
             "index": self.index, "line": self.line, "text": self.text, "verdict": self.verdict,
             "categories": self.categories, "findings": self.findings, "rewrite": self.rewrite,
             "rewrite_verdict": self.rewrite_verdict, "hard_block": self.hard_block, "message": self.message,
+            **({"notes": self.notes} if self.notes else {}), **({"profile": self.profile} if self.profile else {}),
         }
 
 
@@ -59,7 +62,8 @@ def audit_row(index: int, line: int, text: str, scan: Callable, desensitize: Cal
     """Screen one prompt and, if anything was found, propose the one-click rewrite."""
     result = scan(text)
     row = AuditRow(index, line, text, result.verdict, list(result.categories),
-                   [f.to_dict() for f in result.findings])
+                   [f.to_dict() for f in result.findings], notes=[f.to_dict() for f in result.notes],
+                   profile=result.profile)
     if result.findings:
         rewrite = desensitize(text, scan_result=result)
         row.hard_block = rewrite.hard_block
