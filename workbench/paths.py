@@ -80,6 +80,11 @@ def user_lexicon_dir() -> Path:
     return config_dir() / "lexicon"
 
 
+def user_policies_dir() -> Path:
+    """The user's own policy profiles (`*.toml`), layered over the shipped `resources/policies`."""
+    return config_dir() / "policies"
+
+
 def resources_dir() -> Path:
     """The folder holding lexicons, rewrite tables, sandbox policy, prices, icons, styles."""
     candidates = []

@@ -7,6 +7,7 @@ import json
 import sys
 
 from workbench.cli._io import read_text_argument
+from workbench.cli._policy_args import add_policy_args, policy_from
 from workbench.core.screening import ScanResult, scan
 
 
@@ -14,11 +15,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("scan", help="screen one prompt for likely safety blocks")
     parser.add_argument("text", metavar="TEXT|-", help="the prompt, or - to read it from standard input")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    add_policy_args(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    result = scan(read_text_argument(args.text))
+    result = scan(read_text_argument(args.text), profile=policy_from(args))
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
@@ -27,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def format_result(result: ScanResult) -> str:
-    lines = [f"verdict: {result.verdict}"]
+    lines = [f"verdict: {result.verdict}" + (f" (on {result.profile})" if result.profile else "")]
     if result.categories:
         lines.append(f"categories: {', '.join(result.categories)}")
     for f in result.findings:
@@ -41,4 +43,5 @@ def format_result(result: ScanResult) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run(argparse.Namespace(text="-", json=False)))
+    sys.exit(run(argparse.Namespace(text="-", json=False, profile=None, provider=None, model=None,
+                                    moderation="auto")))

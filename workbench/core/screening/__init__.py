@@ -115,9 +115,16 @@ def get_engine() -> Engine:
         return engine
 
 
-def scan(text: str) -> ScanResult:
-    """Screen one prompt with the shared engine."""
-    return get_engine().scan(text)
+def scan(text: str, *, profile=None) -> ScanResult:
+    """Screen one prompt with the shared engine and judge it for a policy profile.
+
+    `profile`: a `policy_profiles.Policy`, a profile id ("gpt-image-2") or None = the profile of
+    the app's default model (core/api/profiles.py DEFAULT_MODEL = gpt-image-1 → gpt-image-1.x),
+    unless WORKBENCH_POLICY_PROFILE pins one. The active calibration snapshot is applied."""
+    from workbench.core import calibration
+    from workbench.core.screening.policy import decide
+
+    return decide(get_engine().scan(text), profile, calibration.active())
 
 
 def add_to_allow_list(term: str) -> None:

@@ -83,12 +83,11 @@ def audit_prompts(data: bytes, name: str, fmt: str | None, on_batch: Callable[[l
     from workbench.core.audit import read_prompts
     from workbench.core.errors import BadInputError
     from workbench.core.rewrite import desensitize
-    from workbench.core.screening import get_engine
+    from workbench.core.screening import scan
 
     records = list(read_prompts(data, name, fmt))
     if not records:
         raise BadInputError(f"{name}: no prompts found")
-    scan = get_engine().scan
     batch: list[AuditRow] = []
     last = time.monotonic()
     done = 0

@@ -1,0 +1,132 @@
+"""The policy stage: a profile (and, optionally, learned calibration) turns findings into a verdict.
+
+`decide(result, profile, calibration=None)` reads each finding's context (other findings and
+context words within `contexts.toml`'s window), applies the profile's category × context rule,
+the moderation=low overlay and Azure thresholds, then the calibration evidence (which may
+lower a finding only in a neutral scene). Critical findings are never changed. Changed
+findings get stage "policy" and a note saying why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from workbench.core.calibration import model as calib
+from workbench.core.screening.models import ENTITY_CATEGORIES, SEVERITIES, SEVERITY_RANK, Finding, ScanResult, verdict_for
+from workbench.core.screening.policy_profiles import Contexts, Policy, Profile, Rule, contexts, resolve, word_tokens
+
+_AZURE_RANK = {"safe": 0, "low": 1, "medium": 2, "high": 3}
+_NOT_CONTEXT = ENTITY_CATEGORIES | {"evasion"}
+
+
+def decide(result: ScanResult, profile: str | Profile | Policy | None = None,
+           calibration: calib.Snapshot | None = None) -> ScanResult:
+    """`result` judged for `profile` (a Policy, Profile, profile id or None = default)."""
+    if result.decided is not None:
+        raise ValueError("this scan result was already decided by a policy")
+    policy = resolve(profile)
+    table = contexts()
+    out = [_judge(f, result, policy, table, calibration) for f in result.findings]
+    return ScanResult(result.text, tuple(out), result.notes, profile=policy.label, decided=verdict_for(out))
+
+
+def _judge(f: Finding, result: ScanResult, policy: Policy, table: Contexts,
+           calibration: calib.Snapshot | None) -> Finding:
+    if f.severity not in SEVERITY_RANK or f.severity == "critical":
+        return f
+    present = context_of(f, result, table)
+    prof = policy.profile
+    notes: list[str] = []
+    sev = _apply_rule(prof.rule(f.category), f.severity, present, notes, prof.name)
+    overlay = prof.moderation.get(policy.moderation, {})
+    if overlay:
+        before = sev
+        sev = _apply_rule(overlay.get(f.category), sev, present, [], "")
+        if sev != before and prof.moderation_notes.get(policy.moderation):
+            notes.append(f"{prof.name}: {prof.moderation_notes[policy.moderation]}")
+    sev = _azure(prof, f.category, sev, notes)
+    if calibration is not None and policy.family:
+        key, category = calib.key_of(f)
+        counts = calibration.get(key, category, policy.family)
+        learned = calib.calibrated(sev, counts)
+        if counts is not None and counts.requests:
+            lowered = SEVERITY_RANK[learned] < SEVERITY_RANK[sev]
+            if lowered and present:
+                notes.append(f"Evidence: {calib.evidence_text(counts, policy.family)} — not used to lower it "
+                             "here, because this scene is not neutral.")
+            else:
+                notes.append(f"Evidence: {calib.evidence_text(counts, policy.family)}.")
+                sev = learned
+    if sev == f.severity and not notes:
+        return f
+    message = " ".join([f.message, *notes]).strip()
+    return replace(f, severity=sev, message=message, stage="policy")
+
+
+def context_of(f: Finding, result: ScanResult, table: Contexts) -> frozenset[str]:
+    """The contexts near a finding: other (non-entity) findings and context words in the window."""
+    present: set[str] = set()
+    w = table.window
+    for g in result.findings:
+        if g is f or g.category in _NOT_CONTEXT:
+            continue
+        if max(g.start - f.end, f.start - g.end, 0) > w:
+            continue
+        for name, minimum in table.by_category.get(g.category, ()):
+            if g.stage == "scene" or SEVERITY_RANK.get(g.severity, 0) >= minimum:
+                present.add(name)
+    if table.words:
+        toks = word_tokens(result.text[max(0, f.start - w): f.end + w])
+        for i in range(len(toks)):
+            for size in range(1, table.longest + 1):
+                name = table.words.get(tuple(toks[i:i + size]))
+                if name:
+                    present.add(name)
+    return frozenset(present)
+
+
+def _apply_rule(rule: Rule | None, sev: str, present: frozenset[str], notes: list[str], who: str) -> str:
+    if rule is None:
+        return sev
+    rank = SEVERITY_RANK[sev]
+    if rank < SEVERITY_RANK[rule.applies_from]:
+        return sev
+    if rule.applies_below and rank >= SEVERITY_RANK[rule.applies_below]:
+        return sev
+    values = [rule.value_for(c) for c in sorted(present)] or [rule.value_for("neutral")]
+    new = max((_value(v, sev) for v in values), key=SEVERITY_RANK.__getitem__)
+    if rule.note and who and any(v != "keep" for v in values):
+        scene = f" (scene: {', '.join(sorted(present))})" if present else " (neutral scene)"
+        notes.append(f"On {who}{scene}: {rule.note}")
+    return new
+
+
+def _value(value: str, sev: str) -> str:
+    rank = SEVERITY_RANK[sev]
+    if value == "keep":
+        return sev
+    if value == "up":
+        return SEVERITIES[min(rank + 1, SEVERITY_RANK["high"])]
+    if value == "down":
+        return SEVERITIES[max(rank - 1, 0)]
+    op, _, target = value.partition(":")
+    if not target:
+        return value
+    t = SEVERITY_RANK[target]
+    return SEVERITIES[max(rank, t)] if op == "at-least" else SEVERITIES[min(rank, t)]
+
+
+def _azure(prof: Profile, category: str, sev: str, notes: list[str]) -> str:
+    azure = prof.azure
+    if not azure:
+        return sev
+    name = azure["by_category"].get(category)
+    threshold = azure["thresholds"].get(name or "", "off")
+    if not name or threshold == "off":
+        return sev
+    level = azure["scale"].get(sev, sev)
+    if _AZURE_RANK.get(level, 0) >= _AZURE_RANK[threshold] and SEVERITY_RANK[sev] < SEVERITY_RANK["high"]:
+        notes.append(f"{prof.name}: the deployment's {name.replace('_', '-')} filter blocks "
+                     f"{threshold} severity and up.")
+        return "high"
+    return sev
