@@ -29,7 +29,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def format_result(result: ScanResult) -> str:
-    lines = [f"verdict: {result.verdict}" + (f" (on {result.profile})" if result.profile else "")]
+    lines = [f"verdict: {result.verdict}"]
+    if result.profile and result.findings:
+        lines.append(f"judged for: {result.profile}")
     if result.categories:
         lines.append(f"categories: {', '.join(result.categories)}")
     for f in result.findings:

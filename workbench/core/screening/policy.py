@@ -12,8 +12,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 from workbench.core.calibration import model as calib
-from workbench.core.screening.models import ENTITY_CATEGORIES, SEVERITIES, SEVERITY_RANK, Finding, ScanResult, verdict_for
-from workbench.core.screening.policy_profiles import Contexts, Policy, Profile, Rule, contexts, resolve, word_tokens
+from workbench.core.screening.models import (
+    ENTITY_CATEGORIES,
+    SEVERITIES,
+    SEVERITY_RANK,
+    Finding,
+    ScanResult,
+    verdict_for,
+)
+from workbench.core.screening.policy_profiles import (
+    Contexts,
+    Policy,
+    Profile,
+    Rule,
+    contexts,
+    resolve,
+    word_tokens,
+)
 
 _AZURE_RANK = {"safe": 0, "low": 1, "medium": 2, "high": 3}
 _NOT_CONTEXT = ENTITY_CATEGORIES | {"evasion"}
@@ -32,7 +47,8 @@ def decide(result: ScanResult, profile: str | Profile | Policy | None = None,
 
 def _judge(f: Finding, result: ScanResult, policy: Policy, table: Contexts,
            calibration: calib.Snapshot | None) -> Finding:
-    if f.severity not in SEVERITY_RANK or f.severity == "critical":
+    # Hard lines and the user's own block-list entries are the user's word, not a target's.
+    if f.severity not in SEVERITY_RANK or f.severity == "critical" or f.rule.startswith("user-block"):
         return f
     present = context_of(f, result, table)
     prof = policy.profile

@@ -236,7 +236,8 @@ def _merged(pid: str, raw: dict[str, tuple[dict[str, Any], Path]], seen: tuple[s
     if parent not in raw:
         raise UserFacingError(f"policy profile {path}: extends unknown profile {parent!r}")
     if parent in seen or parent == pid:
-        raise UserFacingError(f"policy profile {path}: `extends` makes a loop ({' → '.join((*seen, pid, parent))})")
+        chain = " → ".join((*seen, pid, parent))
+        raise UserFacingError(f"policy profile {path}: `extends` makes a loop ({chain})")
     base = _merged(parent, raw, (*seen, pid))
     return _deep_merge(base, {k: v for k, v in data.items() if k != "extends"})
 
@@ -349,7 +350,8 @@ def _contexts(data: dict[str, Any]) -> Contexts:
                     words[toks] = str(name)
     except (ValueError, TypeError, AttributeError) as exc:
         raise UserFacingError(f"policy contexts file: {exc}") from None
-    return Contexts(window, {c: tuple(v) for c, v in by_category.items()}, words, max((len(t) for t in words), default=1), tuple(names))
+    longest = max((len(t) for t in words), default=1)
+    return Contexts(window, {c: tuple(v) for c, v in by_category.items()}, words, longest, tuple(names))
 
 
 _WORD = re.compile(r"[^\W\d_]+")

@@ -40,6 +40,7 @@ class AuditRow:
     hard_block: bool = False
     message: str = ""
     error: str | None = None
+    profile: str = ""  # the policy profile that judged the verdict
 
     @property
     def risky(self) -> bool:
@@ -52,6 +53,7 @@ class AuditRow:
             "index": self.index, "line": self.line, "text": self.text, "verdict": self.verdict,
             "categories": self.categories, "findings": self.findings, "rewrite": self.rewrite,
             "rewrite_verdict": self.rewrite_verdict, "hard_block": self.hard_block, "message": self.message,
+            **({"profile": self.profile} if self.profile else {}),
         }
 
 
@@ -59,7 +61,7 @@ def audit_row(index: int, line: int, text: str, scan: Callable, desensitize: Cal
     """Screen one prompt and, if anything was found, propose the one-click rewrite."""
     result = scan(text)
     row = AuditRow(index, line, text, result.verdict, list(result.categories),
-                   [f.to_dict() for f in result.findings])
+                   [f.to_dict() for f in result.findings], profile=result.profile)
     if result.findings:
         rewrite = desensitize(text, scan_result=result)
         row.hard_block = rewrite.hard_block
