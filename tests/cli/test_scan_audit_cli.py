@@ -32,7 +32,7 @@ def test_scan_json(capsys):
 
 def test_scan_human_readable(capsys):
     assert main(["scan", "a quiet meadow at dawn"]) == 0
-    assert capsys.readouterr().out.strip() == "verdict: clear (on gpt-image-1.x)"
+    assert capsys.readouterr().out.strip() == "verdict: clear"
 
 
 def test_scan_stdin():

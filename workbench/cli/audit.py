@@ -6,12 +6,12 @@ import argparse
 import sys
 from collections import Counter
 
-from workbench.cli import _policy_args
 from workbench.cli._history_args import safe
 from workbench.cli._io import print_json_line, read_file_bytes
+from workbench.cli._policy_args import add_policy_args, policy_from
 from workbench.core.audit import FORMATS, read_prompts
 from workbench.core.errors import BadInputError
-from workbench.core.screening import get_engine, policy
+from workbench.core.screening import scan
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,13 +19,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FILE|-", help="prompt file, or - for standard input")
     parser.add_argument("--json", action="store_true", help="one JSON object per input record")
     parser.add_argument("--format", choices=FORMATS, help="input format (default: by extension or content)")
-    _policy_args.add(parser)
+    add_policy_args(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     data, name = read_file_bytes(args.file)
-    engine, target = get_engine(), _policy_args.policy_of(args)
+    policy = policy_from(args)
     verdicts: Counter[str] = Counter()
     errors = 0
     index = 0
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{index:>5}  error    {safe(record.error)}")
             index += 1
             continue
-        result = policy.decide(engine.scan(record.text or ""), target)
+        result = scan(record.text or "", profile=policy)
         verdicts[result.verdict] += 1
         if args.json:
             print_json_line(result.to_dict(index))

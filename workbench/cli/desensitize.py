@@ -9,12 +9,11 @@ is printed (a hard block is a result); 2 with one line on bad input.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import sys
 
-from workbench.cli import _policy_args
 from workbench.cli._io import read_text_argument
+from workbench.cli._policy_args import add_policy_args, policy_from
 from workbench.core.errors import BadInputError
 from workbench.core.rewrite import best_framing, desensitize, known_framings, suggest_framings, with_framing
 from workbench.core.rewrite.models import RewriteResult
@@ -34,15 +33,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="auto: add the best framing for the categories found (default); none: no framing; "
         "anything else: that framing text (or a known framing's id)",
     )
-    _policy_args.add(parser)
+    add_policy_args(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     text = read_text_argument(args.text)
     _check_text(text)
-    result = desensitize(text, scanner=functools.partial(
-        scan, profile=args.profile, model=args.model, moderation=args.moderation))
+    policy = policy_from(args)
+    result = desensitize(text, scanner=lambda t: scan(t, profile=policy))
     first = ScanResult(text, result.findings)
     suggestions = suggest_framings(first)
     choice = _framing_choice(args.framing)
@@ -130,4 +129,5 @@ def _printable(text: str) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run(argparse.Namespace(text="-", json=False, framing="auto")))
+    sys.exit(run(argparse.Namespace(text="-", json=False, framing="auto", profile=None, provider=None,
+                                    model=None, moderation="auto")))

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from workbench.cli import _policy_args
 from workbench.cli._io import read_text_argument
+from workbench.cli._policy_args import add_policy_args, policy_from
 from workbench.core.screening import ScanResult, scan
 
 
@@ -15,13 +15,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("scan", help="screen one prompt for likely safety blocks")
     parser.add_argument("text", metavar="TEXT|-", help="the prompt, or - to read it from standard input")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    _policy_args.add(parser)
+    add_policy_args(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    result = scan(read_text_argument(args.text), profile=args.profile, model=args.model,
-                  moderation=args.moderation)
+    result = scan(read_text_argument(args.text), profile=policy_from(args))
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
@@ -30,7 +29,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def format_result(result: ScanResult) -> str:
-    lines = [f"verdict: {result.verdict}" + (f" (on {result.profile})" if result.profile else "")]
+    lines = [f"verdict: {result.verdict}"]
+    if result.profile and result.findings:
+        lines.append(f"judged for: {result.profile}")
     if result.categories:
         lines.append(f"categories: {', '.join(result.categories)}")
     for f in result.findings:
@@ -44,4 +45,5 @@ def format_result(result: ScanResult) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run(argparse.Namespace(text="-", json=False)))
+    sys.exit(run(argparse.Namespace(text="-", json=False, profile=None, provider=None, model=None,
+                                    moderation="auto")))

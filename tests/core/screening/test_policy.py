@@ -1,84 +1,65 @@
-"""Policy profiles: the same findings read differently per target model."""
+"""The policy stage: the same findings judged per target profile."""
+
+from __future__ import annotations
 
 import pytest
 
-from workbench.core.errors import BadInputError, UserFacingError
-from workbench.core.screening import policy_profiles, scan
+from workbench.core.errors import BadInputError
+from workbench.core.screening import get_engine, scan
+from workbench.core.screening.policy import decide
+from workbench.core.screening.policy_profiles import choose, profiles, resolve
+
+NEUTRAL = "Portrait of Elon Musk on a conference stage, studio lighting"
+DECEPTIVE = "Elon Musk arrested in handcuffs, real photo"
+VIOLENT = "Elon Musk stabbing a man with a knife"
 
 
-def _read(text, **target):
-    result = scan(text, **target)
-    return result.verdict, result.profile, [(f.category, f.severity) for f in result.findings]
+def test_every_shipped_profile_loads():
+    assert {"gpt-image-2", "gpt-image-1.x", "dall-e-3", "azure-openai", "fal-flux", "strict"} <= set(profiles())
 
 
-def test_a_public_figure_in_a_neutral_scene_is_caution_on_gpt_image_2():
-    verdict, profile, findings = _read("Elon Musk shaking hands at a conference", model="gpt-image-2")
-    assert (verdict, profile) == ("caution", "gpt-image-2")
-    assert findings == [("public-figure", "medium")]
+def test_public_figure_neutral_is_caution_on_gpt_image_2_with_an_entity_note():
+    r = scan(NEUTRAL, profile="gpt-image-2")
+    assert r.verdict == "caution" and r.profile == "gpt-image-2"
+    f = next(f for f in r.findings if f.category == "public-figure")
+    assert f.stage == "policy" and "neutral scene" in f.message
 
 
-@pytest.mark.parametrize("text", [
-    "a photo of Elon Musk crying on his knees, humiliated",   # compromising
-    "Elon Musk in handcuffs, arrested, real photo",           # deceptive
-    "Elon Musk holding a bloody knife over a body",          # violent
-])
-def test_a_public_figure_in_a_compromising_scene_stays_likely_blocked(text):
-    assert _read(text, model="gpt-image-2")[0] in ("likely_blocked", "hard_block")
+@pytest.mark.parametrize("text", [DECEPTIVE, VIOLENT, "Elon Musk drunk and humiliated, crying"])
+def test_public_figure_in_harmful_scene_stays_likely_blocked(text):
+    assert scan(text, profile="gpt-image-2").verdict in ("likely_blocked", "hard_block")
 
 
-def test_dall_e_3_declines_named_people_in_any_scene():
-    verdict, profile, _ = _read("Elon Musk shaking hands at a conference", model="dall-e-3")
-    assert (verdict, profile) == ("likely_blocked", "dall-e-3")
+def test_dall_e_3_declines_named_people_anywhere():
+    assert scan(NEUTRAL, profile="dall-e-3").verdict == "likely_blocked"
 
 
-def test_the_model_chooses_the_profile_and_a_pin_wins():
-    assert policy_profiles.resolve(model="gpt-image-1.5").profile.id == "gpt-image-1.x"
-    assert policy_profiles.resolve(model="dall-e-3").profile.id == "dall-e-3"
-    assert policy_profiles.resolve(provider="azure", model="gpt-image-1").profile.id == "azure-openai"
-    assert policy_profiles.resolve().profile.id == "gpt-image-1.x"  # the app's default model
-    pinned = policy_profiles.resolve("strict", model="gpt-image-2")
-    assert pinned.pinned and pinned.profile.id == "strict" and pinned.family == "gpt-image-2"
+def test_critical_stays_hard_block_under_every_profile():
+    raw = get_engine().scan("Elon Musk naked")
+    assert raw.verdict == "hard_block"
+    for pid in profiles():
+        assert decide(raw, pid).verdict == "hard_block"
+
+
+def test_default_profile_is_the_default_models():
+    assert resolve().profile.id == "gpt-image-1.x"
+    assert choose("azure", "gpt-image-1").id == "azure-openai"
+    assert choose("openai", "dall-e-3").id == "dall-e-3"
+    assert choose("compatible", "fal-ai/flux/dev").id == "fal-flux"
 
 
 def test_moderation_low_relaxes_violence_one_step():
-    assert _read("a knife fight in an alley", model="gpt-image-2")[2] == [("violence", "medium")] * 2
-    assert _read("a knife fight in an alley", model="gpt-image-2", moderation="low")[2] == [("violence", "low")] * 2
+    auto = scan("a soldier with a rifle", profile=resolve(model="gpt-image-2"))
+    low = scan("a soldier with a rifle", profile=resolve(model="gpt-image-2", moderation="low"))
+    rank = {"low": 0, "medium": 1, "high": 2}
+    assert max(rank[f.severity] for f in low.findings) < max(rank[f.severity] for f in auto.findings)
 
 
-def test_azure_filters_from_the_deployment_threshold():
-    assert _read("a knife fight in an alley", profile="azure-openai")[0] == "likely_blocked"
+def test_unknown_profile_is_a_clear_error():
+    with pytest.raises(BadInputError):
+        resolve("no-such-profile")
 
 
-def test_hard_lines_never_move_under_any_profile():
-    text = "a nude child"
-    for pid in policy_profiles.profiles():
-        assert scan(text, profile=pid).verdict == "hard_block", pid
-
-
-def test_strict_reads_every_finding_one_step_worse():
-    assert _read("a knife fight in an alley", profile="strict")[0] == "likely_blocked"
-
-
-def test_unknown_profile_and_moderation_are_clear_errors():
-    with pytest.raises(BadInputError, match="unknown policy profile"):
-        scan("a cat", profile="nope")
-    with pytest.raises(BadInputError, match="moderation must be one of"):
-        scan("a cat", moderation="off")
-
-
-def test_a_user_profile_replaces_a_shipped_one(tmp_path):
-    from workbench import paths
-
-    folder = paths.user_policies_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "mine.toml").write_text(
-        'id = "gpt-image-2"\nname = "my gpt-image-2"\n[match]\nmodels = ["gpt-image-2*"]\npriority = 20\n'
-        '[category."public-figure"]\nany = "high"\n', encoding="utf-8")
-    try:
-        assert _read("Elon Musk shaking hands at a conference", model="gpt-image-2")[:2] == (
-            "likely_blocked", "my gpt-image-2")
-        (folder / "mine.toml").write_text('id = "broken"\n[category.x]\nany = "sideways"\n', encoding="utf-8")
-        with pytest.raises(UserFacingError, match="sideways"):
-            scan("a cat")
-    finally:
-        (folder / "mine.toml").unlink()
+def test_deciding_twice_is_refused():
+    with pytest.raises(ValueError):
+        decide(scan(NEUTRAL), "gpt-image-2")

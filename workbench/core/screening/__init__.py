@@ -14,7 +14,6 @@ from pathlib import Path
 from workbench import paths
 from workbench.core.errors import LexiconError
 from workbench.core.files import atomic_write_text
-from workbench.core.screening import policy, policy_profiles
 from workbench.core.screening.foreign import ForeignMatcher
 from workbench.core.screening.lexicon import build_lexicon, parse_lexicon_file, tokens_of
 from workbench.core.screening.models import (
@@ -120,12 +119,16 @@ def get_engine() -> Engine:
         return engine
 
 
-def scan(text: str, *, profile: str | None = None, provider: str | None = None,
-         model: str | None = None, moderation: str | None = None) -> ScanResult:
-    """Screen one prompt with the shared engine and read it as the target's policy profile
-    does (`profile` pins one; else chosen from provider and model; the default model's)."""
-    return policy.decide(get_engine().scan(text), policy_profiles.resolve(
-        profile, provider=provider, model=model, moderation=moderation))
+def scan(text: str, *, profile=None) -> ScanResult:
+    """Screen one prompt with the shared engine and judge it for a policy profile.
+
+    `profile`: a `policy_profiles.Policy`, a profile id ("gpt-image-2") or None = the profile of
+    the app's default model (core/api/profiles.py DEFAULT_MODEL = gpt-image-1 → gpt-image-1.x),
+    unless WORKBENCH_POLICY_PROFILE pins one. The active calibration snapshot is applied."""
+    from workbench.core import calibration
+    from workbench.core.screening.policy import decide
+
+    return decide(get_engine().scan(text), profile, calibration.active())
 
 
 def add_to_allow_list(term: str) -> None:

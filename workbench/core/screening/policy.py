@@ -1,20 +1,17 @@
-"""The policy stage: how one target (a model family, a provider's filters) reads the findings.
+"""The policy stage: a profile (and, optionally, learned calibration) turns findings into a verdict.
 
-The engine's severities say how risky a span is in general; a policy profile
-(`policy_profiles`, data in resources/policies) says how a given target treats it in the
-context the prompt gives it. gpt-image-2 draws an adult public figure on a stage but blocks
-the same person in a sexual or violent scene; dall-e-3 declines named people; an Azure
-deployment filters each of its four categories from the threshold it was set to.
-
-`decide(result, policy)` returns the result with severities re-read (stage "policy", the
-profile's note added), `profile` set to the label the badge shows and `decided` to the
-verdict. Critical findings are hard lines: no profile changes them.
+`decide(result, profile, calibration=None)` reads each finding's context (other findings and
+context words within `contexts.toml`'s window), applies the profile's category × context rule,
+the moderation=low overlay and Azure thresholds, then the calibration evidence (which may
+lower a finding only in a neutral scene). Critical findings are never changed. Changed
+findings get stage "policy" and a note saying why.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from workbench.core.calibration import model as calib
 from workbench.core.screening.models import (
     ENTITY_CATEGORIES,
     SEVERITIES,
@@ -23,96 +20,131 @@ from workbench.core.screening.models import (
     ScanResult,
     verdict_for,
 )
-from workbench.core.screening.policy_profiles import Contexts, Policy, Rule, contexts, word_tokens
+from workbench.core.screening.policy_profiles import (
+    Contexts,
+    Policy,
+    Profile,
+    Rule,
+    contexts,
+    resolve,
+    word_tokens,
+)
 
-USER_BLOCK = "user-block"  # the group id of the user's block.toml entries
 _AZURE_RANK = {"safe": 0, "low": 1, "medium": 2, "high": 3}
+_NOT_CONTEXT = ENTITY_CATEGORIES | {"evasion"}
 
 
-def decide(result: ScanResult, policy: Policy) -> ScanResult:
-    """`result` as `policy`'s target reads it."""
+def decide(result: ScanResult, profile: str | Profile | Policy | None = None,
+           calibration: calib.Snapshot | None = None) -> ScanResult:
+    """`result` judged for `profile` (a Policy, Profile, profile id or None = default)."""
+    if result.decided is not None:
+        raise ValueError("this scan result was already decided by a policy")
+    policy = resolve(profile)
     table = contexts()
-    findings = tuple(_read(f, result, policy, table) for f in result.findings)
-    return replace(result, findings=findings, profile=policy.label, decided=verdict_for(findings))
+    out = [_judge(f, result, policy, table, calibration) for f in result.findings]
+    return ScanResult(result.text, tuple(out), result.notes, profile=policy.label, decided=verdict_for(out))
 
 
-def _read(finding: Finding, result: ScanResult, policy: Policy, table: Contexts) -> Finding:
-    if finding.severity == "critical" or finding.rule.startswith(USER_BLOCK):
-        return finding  # hard lines, and the user's own block-list, are never re-read
-    profile = policy.profile
-    rules = [r for r in (profile.rule(finding.category),
-                         profile.moderation.get(policy.moderation, {}).get(finding.category)) if r]
-    severity, notes = finding.severity, []
-    if rules:
-        present = contexts_near(finding, result, table) or {"neutral"}
-        for rule in rules:
-            new = _apply(rule, present, severity)
-            if new != severity and rule.note:
-                notes.append(rule.note)
-            severity = new
-    if profile.azure is not None:
-        severity = _azure(profile.azure, finding.category, severity)
-    if finding.stage == "scene" and SEVERITY_RANK[severity] < SEVERITY_RANK[finding.severity]:
-        return finding  # a harmful scene is what every target blocks: a profile never lowers it
-    if severity == finding.severity:
-        return finding
-    why = f"On {policy.label}: {' '.join(notes)}".strip() if notes else f"On {policy.label}."
-    return replace(finding, severity=severity, stage="policy", message=f"{finding.message} {why}".strip())
+def _judge(f: Finding, result: ScanResult, policy: Policy, table: Contexts,
+           calibration: calib.Snapshot | None) -> Finding:
+    # Hard lines and the user's own block-list entries are the user's word, not a target's.
+    if f.severity not in SEVERITY_RANK or f.severity == "critical" or f.rule.startswith("user-block"):
+        return f
+    present = context_of(f, result, table)
+    prof = policy.profile
+    notes: list[str] = []
+    sev = _apply_rule(prof.rule(f.category), f.severity, present, notes, prof.name)
+    overlay = prof.moderation.get(policy.moderation, {})
+    if overlay:
+        before = sev
+        sev = _apply_rule(overlay.get(f.category), sev, present, [], "")
+        if sev != before and prof.moderation_notes.get(policy.moderation):
+            notes.append(f"{prof.name}: {prof.moderation_notes[policy.moderation]}")
+    sev = _azure(prof, f.category, sev, notes)
+    if calibration is not None and policy.family:
+        key, category = calib.key_of(f)
+        counts = calibration.get(key, category, policy.family)
+        learned = calib.calibrated(sev, counts)
+        if counts is not None and counts.requests:
+            lowered = SEVERITY_RANK[learned] < SEVERITY_RANK[sev]
+            if lowered and present:
+                notes.append(f"Evidence: {calib.evidence_text(counts, policy.family)} — not used to lower it "
+                             "here, because this scene is not neutral.")
+            else:
+                notes.append(f"Evidence: {calib.evidence_text(counts, policy.family)}.")
+                sev = learned
+    if sev == f.severity and not notes:
+        return f
+    if f.stage == "scene" and SEVERITY_RANK[sev] < SEVERITY_RANK[f.severity]:
+        return f  # a harmful scene is what every target blocks: no profile or evidence lowers it
+    message = " ".join([f.message, *notes]).strip()
+    return replace(f, severity=sev, message=message, stage="policy")
 
 
-def contexts_near(finding: Finding, result: ScanResult, table: Contexts) -> set[str]:
-    """The contexts present around `finding`: other findings' categories and context words."""
+def context_of(f: Finding, result: ScanResult, table: Contexts) -> frozenset[str]:
+    """The contexts near a finding: other (non-entity) findings and context words in the window."""
     present: set[str] = set()
-    lo, hi = finding.start - table.window, finding.end + table.window
-    for other in result.findings:
-        if other is finding or other.end < lo or other.start > hi:
+    w = table.window
+    for g in result.findings:
+        if g is f or g.category in _NOT_CONTEXT:
             continue
-        if other.category in ENTITY_CATEGORIES and finding.category in ENTITY_CATEGORIES:
-            continue  # people and characters never make a context for each other
-        for name, minimum in table.by_category.get(other.category, ()):
-            if other.stage == "scene" or SEVERITY_RANK[other.severity] >= minimum:
+        if max(g.start - f.end, f.start - g.end, 0) > w:
+            continue
+        for name, minimum in table.by_category.get(g.category, ()):
+            if g.stage == "scene" or SEVERITY_RANK.get(g.severity, 0) >= minimum:
                 present.add(name)
-    words = word_tokens(result.text[max(0, lo) : hi])
-    for size in range(1, table.longest + 1):
-        for k in range(len(words) - size + 1):
-            name = table.words.get(tuple(words[k : k + size]))
-            if name:
-                present.add(name)
-    return present
+    if table.words:
+        toks = word_tokens(result.text[max(0, f.start - w): f.end + w])
+        for i in range(len(toks)):
+            for size in range(1, table.longest + 1):
+                name = table.words.get(tuple(toks[i:i + size]))
+                if name:
+                    present.add(name)
+    return frozenset(present)
 
 
-def _apply(rule: Rule, present: set[str], severity: str) -> str:
-    rank = SEVERITY_RANK[severity]
+def _apply_rule(rule: Rule | None, sev: str, present: frozenset[str], notes: list[str], who: str) -> str:
+    if rule is None:
+        return sev
+    rank = SEVERITY_RANK[sev]
     if rank < SEVERITY_RANK[rule.applies_from]:
-        return severity
+        return sev
     if rule.applies_below and rank >= SEVERITY_RANK[rule.applies_below]:
-        return severity
-    return max((_value(rule.value_for(c), severity) for c in present), key=SEVERITY_RANK.__getitem__)
+        return sev
+    values = [rule.value_for(c) for c in sorted(present)] or [rule.value_for("neutral")]
+    new = max((_value(v, sev) for v in values), key=SEVERITY_RANK.__getitem__)
+    if rule.note and who and any(v != "keep" for v in values):
+        scene = f" (scene: {', '.join(sorted(present))})" if present else " (neutral scene)"
+        notes.append(f"On {who}{scene}: {rule.note}")
+    return new
 
 
-def _value(value: str, severity: str) -> str:
-    rank = SEVERITY_RANK[severity]
+def _value(value: str, sev: str) -> str:
+    rank = SEVERITY_RANK[sev]
     if value == "keep":
-        return severity
+        return sev
     if value == "up":
-        return SEVERITIES[min(rank + 1, 2)]
+        return SEVERITIES[min(rank + 1, SEVERITY_RANK["high"])]
     if value == "down":
         return SEVERITIES[max(rank - 1, 0)]
     op, _, target = value.partition(":")
-    if op == "at-least":
-        return target if SEVERITY_RANK[target] > rank else severity
-    if op == "at-most":
-        return target if SEVERITY_RANK[target] < rank else severity
-    return value
+    if not target:
+        return value
+    t = SEVERITY_RANK[target]
+    return SEVERITIES[max(rank, t)] if op == "at-least" else SEVERITIES[min(rank, t)]
 
 
-def _azure(azure: dict, category: str, severity: str) -> str:
-    """A deployment's filter blocks its categories from its threshold up."""
+def _azure(prof: Profile, category: str, sev: str, notes: list[str]) -> str:
+    azure = prof.azure
+    if not azure:
+        return sev
     name = azure["by_category"].get(category)
-    threshold = azure["thresholds"].get(name or "", "")
-    if not name or threshold in ("", "off"):
-        return severity
-    level = azure["scale"].get(severity, severity)
-    if _AZURE_RANK.get(level, 0) >= _AZURE_RANK[threshold]:
+    threshold = azure["thresholds"].get(name or "", "off")
+    if not name or threshold == "off":
+        return sev
+    level = azure["scale"].get(sev, sev)
+    if _AZURE_RANK.get(level, 0) >= _AZURE_RANK[threshold] and SEVERITY_RANK[sev] < SEVERITY_RANK["high"]:
+        notes.append(f"{prof.name}: the deployment's {name.replace('_', '-')} filter blocks "
+                     f"{threshold} severity and up.")
         return "high"
-    return severity
+    return sev

@@ -236,7 +236,8 @@ def _merged(pid: str, raw: dict[str, tuple[dict[str, Any], Path]], seen: tuple[s
     if parent not in raw:
         raise UserFacingError(f"policy profile {path}: extends unknown profile {parent!r}")
     if parent in seen or parent == pid:
-        raise UserFacingError(f"policy profile {path}: `extends` makes a loop ({' → '.join((*seen, pid, parent))})")
+        chain = " → ".join((*seen, pid, parent))
+        raise UserFacingError(f"policy profile {path}: `extends` makes a loop ({chain})")
     base = _merged(parent, raw, (*seen, pid))
     return _deep_merge(base, {k: v for k, v in data.items() if k != "extends"})
 

@@ -40,8 +40,7 @@ class AuditRow:
     hard_block: bool = False
     message: str = ""
     error: str | None = None
-    notes: list[dict[str, Any]] = field(default_factory=list)  # terms inside constraints
-    profile: str = ""  # the policy profile the verdict is for
+    profile: str = ""  # the policy profile that judged the verdict
 
     @property
     def risky(self) -> bool:
@@ -54,7 +53,7 @@ class AuditRow:
             "index": self.index, "line": self.line, "text": self.text, "verdict": self.verdict,
             "categories": self.categories, "findings": self.findings, "rewrite": self.rewrite,
             "rewrite_verdict": self.rewrite_verdict, "hard_block": self.hard_block, "message": self.message,
-            **({"notes": self.notes} if self.notes else {}), **({"profile": self.profile} if self.profile else {}),
+            **({"profile": self.profile} if self.profile else {}),
         }
 
 
@@ -62,8 +61,7 @@ def audit_row(index: int, line: int, text: str, scan: Callable, desensitize: Cal
     """Screen one prompt and, if anything was found, propose the one-click rewrite."""
     result = scan(text)
     row = AuditRow(index, line, text, result.verdict, list(result.categories),
-                   [f.to_dict() for f in result.findings], notes=[f.to_dict() for f in result.notes],
-                   profile=result.profile)
+                   [f.to_dict() for f in result.findings], profile=result.profile)
     if result.findings:
         rewrite = desensitize(text, scan_result=result)
         row.hard_block = rewrite.hard_block
@@ -87,16 +85,11 @@ def audit_prompts(data: bytes, name: str, fmt: str | None, on_batch: Callable[[l
     from workbench.core.audit import read_prompts
     from workbench.core.errors import BadInputError
     from workbench.core.rewrite import desensitize
-    from workbench.core.screening import get_engine, policy, policy_profiles
+    from workbench.core.screening import scan
 
     records = list(read_prompts(data, name, fmt))
     if not records:
         raise BadInputError(f"{name}: no prompts found")
-    engine, target = get_engine(), policy_profiles.resolve()
-
-    def scan(text: str):
-        return policy.decide(engine.scan(text), target)
-
     batch: list[AuditRow] = []
     last = time.monotonic()
     done = 0

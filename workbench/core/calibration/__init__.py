@@ -1,0 +1,21 @@
+"""Learned calibration: what the user's own history shows passed or was blocked, per term and
+model family (see `model` for the formula). The active snapshot is an in-memory dict read by
+the policy stage on every scan."""
+
+from __future__ import annotations
+
+from workbench.core.calibration.model import Counts, Snapshot, calibrated, evidence_text, key_of, posterior
+
+__all__ = ["Counts", "Snapshot", "active", "calibrated", "evidence_text", "key_of", "posterior", "set_active"]
+
+_active: Snapshot | None = None
+
+
+def active() -> Snapshot | None:
+    """The process-wide snapshot (None: no history evidence loaded)."""
+    return _active
+
+
+def set_active(snapshot: Snapshot | None) -> None:
+    global _active
+    _active = snapshot
