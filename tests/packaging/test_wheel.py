@@ -73,7 +73,7 @@ def test_sdist_installs_and_runs(tmp_path):
     install = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", str(sdist)],
                              capture_output=True, text=True, timeout=900)
     assert install.returncode == 0, install.stderr[-3000:]
-    run = subprocess.run([str(env_dir / "bin" / "workbench"), "audit", "--json", "-"], input="a gory battlefield\na cat\n",
-                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    run = subprocess.run([str(env_dir / "bin" / "workbench"), "audit", "--json", "-"],
+                         input="a gory battlefield\na cat\n", capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert [json.loads(line)["verdict"] for line in run.stdout.splitlines()] == ["likely_blocked", "clear"]
