@@ -12,10 +12,10 @@ import bisect
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from workbench.core.screening import clauses as clause_split
-from workbench.core.screening import languages
+from workbench.core.screening import languages, scope
 from workbench.core.screening.foreign import ForeignMatcher
 from workbench.core.screening.lexicon import Entry, Lexicon
 from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
@@ -114,8 +114,8 @@ class Engine:
         findings += _invisible_findings(text, folded)
         if self.foreign is not None:
             findings = self._foreign_findings(text, findings)
-        findings.sort(key=lambda f: (f.start, -f.end, f.category))
-        return self._scene_stage(ScanResult(text, tuple(_dedupe(findings))))
+        findings, notes = _constraint_notes(text, _dedupe(findings))
+        return self._scene_stage(ScanResult(text, tuple(findings), tuple(notes)))
 
     def _scene_stage(self, result: ScanResult) -> ScanResult:
         """Scene rules (issue 12) judge whole clauses over the term findings; last engine stage."""
@@ -492,6 +492,23 @@ def _invisible_findings(text: str, folded: Folded) -> list[Finding]:
                            f"{what} hidden in the text. Invisible characters can disguise words; "
                            "they are removed by desensitize.", ("",), "invisible-characters", ""))
     return out
+
+
+def _constraint_notes(text: str, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """Terms inside a constraint ("no gore", "Negative prompt: …") are mentioned, not requested:
+    they become info notes with scope "constraint" and never count towards the verdict."""
+    if not findings:
+        return findings, []
+    spans = scope.constraint_spans(text)
+    if not spans:
+        return findings, []
+    kept, notes = [], []
+    for f in findings:
+        if f.category != "evasion" and scope.inside(spans, f.start, f.end):
+            notes.append(replace(f, severity="info", scope="constraint", stage="scope"))
+        else:
+            kept.append(f)
+    return kept, notes
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
