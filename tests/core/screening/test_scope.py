@@ -24,3 +24,24 @@ def test_negative_prompt_and_cjk_cues():
 
 def test_words_containing_a_cue_are_not_cues():
     assert constraint_spans("a nomad and a notebook") == []
+
+
+def test_constraint_terms_become_info_notes_and_never_hide_a_request():
+    from workbench.core.screening import build_engine
+
+    engine = build_engine(foreign_files=[])
+    result = engine.scan("no blood, a man shooting a crowd in the street")
+    assert [f.text for f in result.findings] == ["shooting"]
+    assert [(n.text, n.severity, n.scope, n.stage) for n in result.notes] == [
+        ("blood", "info", "constraint", "scope")]
+    assert engine.scan("Negative prompt: gore, nude, blood").verdict == "clear"
+
+
+def test_sense_rules_typography_and_photography_clear_but_keep_real_use():
+    from workbench.core.screening import build_engine
+
+    engine = build_engine(foreign_files=[])
+    assert not engine.scan("a small black bullet list under the headline").findings
+    assert not engine.scan("Shoot at eye-level with a shallow depth of field").findings
+    assert not engine.scan("paint splatter strokes in magenta, full bleed artwork").findings
+    assert engine.scan("a bullet wound in the chest").findings

@@ -12,7 +12,7 @@ import bisect
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from workbench.core.screening import clauses as clause_split
 from workbench.core.screening import languages, scope
@@ -116,7 +116,7 @@ class Engine:
         findings += _invisible_findings(text, folded)
         if self.foreign is not None:
             findings = self._foreign_findings(text, findings)
-        findings, notes = scope.set_aside(text, _dedupe(findings))  # "no gore": mentioned, not asked for
+        findings, notes = _constraint_notes(text, _dedupe(findings))
         return self._scene_stage(ScanResult(text, tuple(findings), tuple(notes)))
 
     def _scene_stage(self, result: ScanResult) -> ScanResult:
@@ -496,6 +496,23 @@ def _invisible_findings(text: str, folded: Folded) -> list[Finding]:
                            f"{what} hidden in the text. Invisible characters can disguise words; "
                            "they are removed by desensitize.", ("",), "invisible-characters", ""))
     return out
+
+
+def _constraint_notes(text: str, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """Terms inside a constraint ("no gore", "Negative prompt: …") are mentioned, not requested:
+    they become info notes with scope "constraint" and never count towards the verdict."""
+    if not findings:
+        return findings, []
+    spans = scope.constraint_spans(text)
+    if not spans:
+        return findings, []
+    kept, notes = [], []
+    for f in findings:
+        if f.category != "evasion" and scope.inside(spans, f.start, f.end):
+            notes.append(replace(f, severity="info", scope="constraint", stage="scope"))
+        else:
+            kept.append(f)
+    return kept, notes
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -10,46 +10,51 @@ clause boundary (NegEx style), so "no blood. A knife fight" keeps the knife figh
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from workbench.core.screening import clauses as clause_split
-from workbench.core.screening.models import Finding
 
-# Cues that open a constraint; the scope runs from the cue to the end of its clause.
+# Cues that open a constraint; the scope runs from the cue to the end of its clause, or to a
+# turn ("but", "while") or a comma that starts a new description (more than a short list item).
 _CUE = re.compile(
-    r"(?i)\b(?:no|not|never|without|avoid(?:ing)?|exclude|excluding|free of|do not (?:include|show|add|depict)|"
-    r"don't (?:include|show|add|depict)|negative prompt\s*:)(?=\W)"
-    r"|不要|禁止|不含|没有|なし|禁止"
+    r"(?i)\b(?:no(?!\s+(?:more|less|longer|matter|doubt|one)\b)(?!\.\s*\d)|not(?!\s+only\b)|never|"
+    r"without|avoid(?:ing|s)?|exclude[sd]?|excluding|free of|rather than|instead of|non-|"
+    r"do(?:es)? not (?:include|show|add|depict|draw|render)|don'?t (?:include|show|add|depict|draw|render)|"
+    r"negative prompt\s*:|sin|ohne|kein\w*|sans|pas de|sem|nenhum\w*|aucun\w*)(?=\W)"
+    r"|不要|禁止|不含|没有|无|なし|無し"
 )
+_TURN = re.compile(r"(?i)\b(?:but|however|while|whereas|yet|instead|except)\b")
+_COMMA = re.compile(r"[,，、]")
+_LIST_ITEM_WORDS = 4  # "no text, logos, or watermarks": short items stay in the constraint
 
 
 def constraint_spans(text: str) -> list[tuple[int, int]]:
     """Spans of `text` that are constraints, in order."""
     out: list[tuple[int, int]] = []
     for clause in clause_split.split(text):
-        m = _CUE.search(text, clause.start, clause.end)
-        if m is not None:
-            out.append((m.start(), clause.end))
+        pos = clause.start
+        while pos < clause.end:
+            m = _CUE.search(text, pos, clause.end)
+            if m is None:
+                break
+            end = _scope_end(text, m.end(), clause.end)
+            out.append((m.start(), end))
+            pos = max(end, m.end())
     return out
 
+
+def _scope_end(text: str, start: int, limit: int) -> int:
+    """Where a scope that opened at `start` ends: a turn word, or a comma followed by a long item."""
+    turn = _TURN.search(text, start, limit)
+    if turn is not None:
+        limit = turn.start()
+    for comma in _COMMA.finditer(text, start, limit):
+        nxt = _COMMA.search(text, comma.end(), limit)
+        item = text[comma.end() : nxt.start() if nxt else limit]
+        if _CUE.search(item) is None and len(item.split()) > _LIST_ITEM_WORDS:
+            return comma.start()
+    return limit
 
 def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     """Whether [start, end) lies wholly inside one of `spans`."""
     return any(s <= start and end <= e for s, e in spans)
 
-
-def set_aside(text: str, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
-    """(requests, notes): findings that sit after a cue inside a constraint become notes with
-    severity "info" and scope "constraint". A term that contains the cue itself ("without
-    clothes") stays a request, and so do findings of other stages (evasion stays visible)."""
-    spans = constraint_spans(text)
-    if not spans:
-        return findings, []
-    kept, notes = [], []
-    for f in findings:
-        if f.category != "evasion" and any(s < f.start and f.end <= e for s, e in spans):
-            notes.append(replace(f, severity="info", scope="constraint", stage="context",
-                                 message=f"Mentioned in a constraint, not requested: {f.message}"))
-        else:
-            kept.append(f)
-    return kept, notes
