@@ -78,7 +78,7 @@ def _judge(f: Finding, result: ScanResult, policy: Policy, table: Contexts,
     if f.stage == "scene" and SEVERITY_RANK[sev] < SEVERITY_RANK[f.severity]:
         return f  # a harmful scene is what every target blocks: no profile or evidence lowers it
     message = " ".join([f.message, *notes]).strip()
-    return replace(f, severity=sev, message=message, stage="policy")
+    return replace(f, severity=sev, message=message, stage=f.stage if f.stage == "scene" else "policy")
 
 
 def context_of(f: Finding, result: ScanResult, table: Contexts) -> frozenset[str]:
