@@ -56,3 +56,24 @@ def history(ops) -> KnownHistory:
         outcome="ok", request_ids=["req_zebra_0002"], http_status=200, latency_ms=900.0,
         images=[ImageData(png_bytes("#3366aa"), "png"), ImageData(png_bytes("#aa6633"), "png")]))
     return KnownHistory(store, int(blocked), int(rewrite), store.count())
+
+
+@pytest.fixture
+def open_view(qtbot, ops):
+    """Open the real History view at a size where every column shows; closed after the test."""
+    from workbench.ui.history import HistoryView
+
+    opened = []
+
+    def make() -> HistoryView:
+        widget = HistoryView(ops)
+        qtbot.addWidget(widget)
+        widget.resize(1300, 800)
+        widget.show()
+        qtbot.waitExposed(widget)
+        opened.append(widget)
+        return widget
+
+    yield make
+    for widget in opened:
+        widget.worker.close()

@@ -14,20 +14,14 @@ from PySide6.QtWidgets import QLabel
 
 from workbench.core.appeal import AppealStore
 from workbench.core.store import HistoryFilter
-from workbench.ui.history import HistoryTableModel, HistoryView
+from workbench.ui.history import HistoryTableModel
 from workbench.ui.history.model import COLUMN_KEYS, PAGE_SIZE, SummaryRole
 from workbench.ui.history.purge_dialog import PurgeChoice
 
 
 @pytest.fixture
-def view(qtbot, ops, history):
-    widget = HistoryView(ops)
-    qtbot.addWidget(widget)
-    widget.resize(1300, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.worker.close()
+def view(open_view, history):
+    return open_view()
 
 
 def shown_ids(view) -> list[int]:

@@ -8,7 +8,6 @@ import json
 import pytest
 from PySide6.QtWidgets import QFileDialog, QLineEdit
 
-from workbench.ui.history import HistoryView
 from workbench.ui.history.import_dialog import ImportDialog
 
 REQUEST_ID = "req_5b0e2c7d91a34f6e8d21c0ab47f9e318"
@@ -31,14 +30,8 @@ def log_line(prompt: str, request_id: str, categories: str) -> str:
 
 
 @pytest.fixture
-def view(qtbot, ops):
-    widget = HistoryView(ops)
-    qtbot.addWidget(widget)
-    widget.resize(1300, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.worker.close()
+def view(open_view):
+    return open_view()
 
 
 def run_import(qloop, until, dialog: ImportDialog, text: str) -> None:

@@ -6,19 +6,12 @@ from __future__ import annotations
 import pytest
 
 from workbench.core.records import ErrorRecord
-from workbench.ui.history import HistoryView
 from workbench.ui.history.model import COLUMN_KEYS
 
 
 @pytest.fixture
-def view(qtbot, ops, history):
-    widget = HistoryView(ops)
-    qtbot.addWidget(widget)
-    widget.resize(1300, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.worker.close()
+def view(open_view, history):
+    return open_view()
 
 
 def _review_cell(view, history_id: int) -> str:

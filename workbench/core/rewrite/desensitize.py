@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 
 from workbench.core.rewrite import grammar as g
-from workbench.core.rewrite.edits import apply_edits, compose
+from workbench.core.rewrite.edits import apply_edits, compose, phrase_pattern
 from workbench.core.rewrite.fit import Piece, choose_form, fit
 from workbench.core.rewrite.framing import framing_span
 from workbench.core.rewrite.models import Edit, RewriteResult
@@ -420,17 +420,8 @@ def _context_entry(table: RewriteTable, key: str) -> Phrase | None:
     return found
 
 
-_minor_context_cache: dict[int, re.Pattern[str]] = {}
-
-
 def _minor_context_pattern(table: RewriteTable) -> re.Pattern[str]:
-    pattern = _minor_context_cache.get(id(table))
-    if pattern is None:
-        alternatives = sorted(table.minor_context, key=len, reverse=True)
-        body = "|".join(r"[\W_]*".join(map(re.escape, k.split(" "))) + r"(?:e?s)?" for k in alternatives)
-        pattern = re.compile(r"(?i)(?<![A-Za-z0-9])(?:" + body + r")(?![A-Za-z0-9])")
-        _minor_context_cache[id(table)] = pattern
-    return pattern
+    return phrase_pattern(tuple(table.minor_context), r"[\W_]*", r"(?:e?s)?")
 
 
 def _non_overlapping(pieces: list[Piece]) -> list[Piece]:

@@ -6,6 +6,8 @@ replaced); the caller still sees one list of edits whose offsets index the origi
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Sequence
 
 from workbench.core.rewrite.models import Edit
@@ -122,3 +124,12 @@ def _to_original(pos: int, spans: list[tuple[int, int]], first: Sequence[Edit], 
 
 def _shift(edit: Edit, by: int) -> Edit:
     return Edit(edit.start + by, edit.end + by, edit.before, edit.after, edit.category, edit.reason)
+
+
+@functools.lru_cache(maxsize=64)
+def phrase_pattern(phrases: tuple[str, ...], gap: str, suffix: str = "") -> re.Pattern[str]:
+    """One case-insensitive, whole-word regex for any of `phrases` (longest first), with `gap`
+    allowed between their words and an optional `suffix` ("(?:e?s)?" for plurals)."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    body = "|".join(gap.join(map(re.escape, p.split(" "))) + suffix for p in ordered)
+    return re.compile(r"(?i)(?<![A-Za-z0-9])(?:" + body + r")(?![A-Za-z0-9])")

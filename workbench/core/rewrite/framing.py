@@ -19,7 +19,7 @@ from pathlib import Path
 
 from workbench import paths
 from workbench.core.errors import LexiconError
-from workbench.core.rewrite.edits import apply_edits, compose
+from workbench.core.rewrite.edits import apply_edits, compose, phrase_pattern
 from workbench.core.rewrite.models import Edit, FramingSuggestion, RewriteResult
 from workbench.core.screening.models import SEVERITY_RANK, VERDICTS, ScanResult
 
@@ -255,17 +255,8 @@ def _photo_word_edits(text: str, start: int, framing: Framing) -> list[Edit]:
     return out
 
 
-_photo_cache: dict[int, re.Pattern[str]] = {}
-
-
 def _photo_pattern(framing: Framing) -> re.Pattern[str]:
-    pattern = _photo_cache.get(id(framing))
-    if pattern is None:
-        words = sorted(framing.photo_words, key=len, reverse=True)
-        body = "|".join(r"[\s\-]*".join(map(re.escape, w.split(" "))) for w in words)
-        pattern = re.compile(r"(?i)(?<![A-Za-z0-9])(?:" + body + r")(?![A-Za-z0-9])")
-        _photo_cache[id(framing)] = pattern
-    return pattern
+    return phrase_pattern(tuple(framing.photo_words), r"[\s\-]*")
 
 
 _FRAMING_REASON = "A creative framing tells the classifier the scene is a work of fiction or history."

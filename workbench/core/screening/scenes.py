@@ -412,12 +412,7 @@ class SceneRules:
         used = {id(o) for _, o in parts}
         classes = set(rule.act) | set(rule.target) | set(rule.actor) | {c for s in rule.with_ for c in s}
         out: list[tuple[str, Occurrence]] = []
-        doer = None
-        for occ in clause:
-            if occ.j > act.i:
-                break
-            if act.i - occ.j <= rule.window and occ.classes & self.agents:
-                doer = occ
+        doer = self._doer(rule, act, clause)
         if doer is not None and id(doer) not in used:
             out.append(("actor", doer))
             used.add(id(doer))
@@ -444,13 +439,18 @@ class SceneRules:
     def _agent_ok(self, rule: SceneRule, act: Occurrence, clause: list[Occurrence]) -> bool:
         """The doer: the nearest agent word before the act (within the window) must be of the
         rule's agent classes; no agent word before it (imperative, passive) passes."""
+        best = self._doer(rule, act, clause)
+        return best is None or bool(best.classes & set(rule.agent))
+
+    def _doer(self, rule: SceneRule, act: Occurrence, clause: list[Occurrence]) -> Occurrence | None:
+        """The nearest agent word before the act, within the rule's window."""
         best = None
         for occ in clause:
             if occ.j > act.i:
                 break
             if act.i - occ.j <= rule.window and occ.classes & self.agents:
                 best = occ
-        return best is None or bool(best.classes & set(rule.agent))
+        return best
 
 
 # --------------------------------------------------------------------------- helpers
