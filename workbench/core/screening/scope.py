@@ -9,6 +9,7 @@ clause boundary (NegEx style), so "no blood. A knife fight" keeps the knife figh
 
 from __future__ import annotations
 
+import functools
 import re
 
 from workbench.core.screening import clauses as clause_split
@@ -29,6 +30,12 @@ _LIST_ITEM_WORDS = 4  # "no text, logos, or watermarks": short items stay in the
 
 def constraint_spans(text: str) -> list[tuple[int, int]]:
     """Spans of `text` that are constraints, in order."""
+    return list(_spans(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Cached: the scope and scene stages of one scan both ask for the same text."""
     out: list[tuple[int, int]] = []
     for clause in clause_split.split(text):
         pos = clause.start
@@ -39,7 +46,7 @@ def constraint_spans(text: str) -> list[tuple[int, int]]:
             end = _scope_end(text, m.end(), clause.end)
             out.append((m.start(), end))
             pos = max(end, m.end())
-    return out
+    return tuple(out)
 
 
 def _scope_end(text: str, start: int, limit: int) -> int:
@@ -53,6 +60,7 @@ def _scope_end(text: str, start: int, limit: int) -> int:
         if _CUE.search(item) is None and len(item.split()) > _LIST_ITEM_WORDS:
             return comma.start()
     return limit
+
 
 def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     """Whether [start, end) lies wholly inside one of `spans`."""
