@@ -150,11 +150,14 @@ class HistoryFilterBar(QWidget):
         row.addWidget(QLabel("to"))
         row.addWidget(self.until)
         row.addStretch(1)
-        row.addWidget(self.review_counts)
         row.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search)
+        top = QHBoxLayout()  # the counts sit beside the search box, which gives way on narrow windows
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.review_counts)
+        layout.addLayout(top)
         layout.addLayout(row)
         self._connect_signals()
 
