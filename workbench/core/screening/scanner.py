@@ -111,7 +111,7 @@ class Engine:
         live += self._style_hits(text, folded, tokens, hits)
         kept = [h for h in live if not h.dropped and h.kind == "finding" and not self._allowed(h, tokens)]
         findings = [self._finding(text, folded, tokens, h) for h in kept]
-        mentions = {(f.start, f.end, f.rule) for f, h in zip(findings, kept) if h.mention}
+        mentions = {(f.start, f.end, f.rule) for f, h in zip(findings, kept, strict=True) if h.mention}
         findings += _invisible_findings(text, folded)
         if self.foreign is not None:
             findings = self._foreign_findings(text, findings)
