@@ -212,7 +212,10 @@ class Engine:
                 window = words[lo : hit.i] + words[hit.j : hi]
                 if not _window_has(window, rule.near, self._near_words[rule.id]):
                     continue
-                _act(hit, rule.action, rule.severity, rule.category, rule.id, rule.note)
+                if rule.action == "clear" and hit.entry.term in rule.terms:
+                    hit.dropped = True  # a rule naming the word decides its sense, even a hard line's
+                else:
+                    _act(hit, rule.action, rule.severity, rule.category, rule.id, rule.note)
                 if hit.dropped:
                     break
 
