@@ -42,6 +42,42 @@ def write_pdf(document: Document, path: Path) -> None:
         UserFacingError: Qt is unavailable or the PDF could not be written.
     """
     _ensure_qt()
+    from PySide6.QtCore import QAbstractEventDispatcher
+
+    if QAbstractEventDispatcher.instance() is None:
+        # A plain Python thread (the history worker) has no Qt event dispatcher, and the text
+        # layout starts timers ("QBasicTimer can only be used with threads started with
+        # QThread"): lay out and print on a short-lived QThread, which has one.
+        _on_qthread(lambda: _render(document, path))
+    else:
+        _render(document, path)
+    if not Path(path).exists() or Path(path).stat().st_size == 0:
+        raise UserFacingError(f"the PDF could not be written to {path}")
+
+
+def _on_qthread(job: Any) -> None:
+    """Run `job()` on a new QThread and wait for it; its exception is raised here."""
+    from PySide6.QtCore import QThread
+
+    class _Job(QThread):
+        error: BaseException | None = None
+
+        def run(self) -> None:
+            try:
+                job()
+            except BaseException as exc:  # handed to the caller's thread below
+                self.error = exc
+
+    thread = _Job()
+    thread.start()
+    thread.wait()
+    error = thread.error
+    del thread
+    if error is not None:
+        raise error
+
+
+def _render(document: Document, path: Path) -> None:
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument, QTextOption
 
@@ -59,8 +95,6 @@ def write_pdf(document: Document, path: Path) -> None:
     writer.setPageMargins(QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter)
     doc.print_(writer)
     del writer  # finishes the file
-    if not Path(path).exists() or Path(path).stat().st_size == 0:
-        raise UserFacingError(f"the PDF could not be written to {path}")
 
 
 class _Renderer:
