@@ -17,7 +17,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.core.appeal.document import Bullets, Document, Fields, Heading, Paragraph, Preformatted, Table
+from workbench.core.appeal.document import (
+    CHECKED,
+    UNCHECKED,
+    Bullets,
+    Checklist,
+    Document,
+    Fields,
+    Heading,
+    Paragraph,
+    Preformatted,
+    Table,
+    check_mark,
+)
 from workbench.core.errors import UserFacingError
 
 _APP: Any = None  # keeps a QGuiApplication we created alive
@@ -123,6 +135,8 @@ class _Renderer:
             elif isinstance(block, Bullets):
                 for item in block.items:
                     self._text("\u2022 " + item, indent=1)
+            elif isinstance(block, Checklist):
+                self._checklist(block)
             elif isinstance(block, Preformatted):
                 self._preformatted(block.text)
             elif isinstance(block, Table):
@@ -170,6 +184,17 @@ class _Renderer:
             self.cursor.insertText(f"{key}: ", self._char(bold=True))
             self.cursor.insertText(value, self._char())
 
+    def _checklist(self, block: Checklist) -> None:
+        from PySide6.QtGui import QColor
+
+        marks = self._char(size=12.0)
+        marks.setFont(_font_with(CHECKED + UNCHECKED, marks.font()))
+        for done, item in block.items:
+            self._new_block(indent=1, top=1.5)
+            marks.setForeground(QColor("#2e7d32" if done else "#8a1c1c"))
+            self.cursor.insertText(check_mark(done) + " ", marks)
+            self.cursor.insertText(item, self._char())
+
     def _preformatted(self, text: str) -> None:
         from PySide6.QtGui import QColor
 
@@ -192,3 +217,23 @@ class _Renderer:
             for c, value in enumerate(row):
                 table.cellAt(r, c).firstCursorPosition().insertText(value, self._char(bold=r == 0, size=8.5))
         self.cursor.movePosition(QTextCursor.MoveOperation.End)
+
+
+def _font_with(chars: str, preferred: Any) -> Any:
+    """`preferred` if it has every glyph of `chars`, else an installed family that has them
+    (so a check box is drawn as a box, never as a missing-glyph square)."""
+    from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF
+
+    def has_all(font: Any) -> bool:
+        metrics = QFontMetricsF(font)
+        return all(metrics.inFontUcs4(ord(ch)) for ch in chars)
+
+    if has_all(preferred):
+        return preferred
+    for family in ("DejaVu Sans", "Segoe UI Symbol", "Noto Sans Symbols 2", "Apple Symbols",
+                   *QFontDatabase.families()):
+        candidate = QFont(preferred)
+        candidate.setFamilies([family])
+        if QFontDatabase.hasFamily(family) and has_all(candidate):
+            return candidate
+    return preferred
