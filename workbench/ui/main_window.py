@@ -248,6 +248,7 @@ class MainWindow(QMainWindow):
     def _on_scan_updated(self, result) -> None:
         self.moderation_panel.set_prompt(result.text)
         self.generate_panel.update_estimate()
+        self.generate_panel.card.set_prompt(result.text)  # a result for an older prompt is marked stale
 
     def _on_desensitize(self) -> None:
         self.side_tabs.setCurrentIndex(0)
