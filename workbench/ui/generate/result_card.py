@@ -135,8 +135,8 @@ class ResultCard(QFrame):
 
     def set_prompt(self, text: str) -> None:
         """The editor's prompt now: the card is stale while it differs from the one sent."""
-        if self.prompt is not None:
-            self._mark_stale(text != self.prompt)
+        if self.prompt is not None and (text != self.prompt) != self.stale:  # restyle only on a change
+            self._mark_stale(not self.stale)
 
     def _mark_stale(self, stale: bool) -> None:
         self.stale = stale
