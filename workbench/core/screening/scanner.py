@@ -18,8 +18,9 @@ from workbench.core.screening import clauses as clause_split
 from workbench.core.screening import languages, scope
 from workbench.core.screening.foreign import ForeignMatcher
 from workbench.core.screening.lexicon import Entry, Lexicon
-from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
-from workbench.core.screening.normalize import _HOMOGLYPHS, Folded, fold
+from workbench.core.screening.misspell import MIN_LENGTH, Misspellings
+from workbench.core.screening.models import ENTITY_CATEGORIES, SEVERITIES, SEVERITY_RANK, Finding, ScanResult
+from workbench.core.screening.normalize import Folded, fold, lookalike
 from workbench.core.screening.rules import CombineRule, ContextRule, MentionRule, Rules, Selector, StyleRule
 from workbench.core.screening.scenes import SceneRules
 
@@ -76,6 +77,9 @@ class Engine:
         self._vocab = frozenset(
             tok for table in (lexicon.spellings, lexicon.markers) for toks in table for tok in toks
         )
+        self._misspellings = Misspellings({
+            toks[0]: index for toks, index in lexicon.spellings.items()
+            if len(toks) == 1 and _misspellable(lexicon.entries[index])})
         self._ctx_by_term: dict[str, list[ContextRule]] = defaultdict(list)
         self._ctx_by_cat: dict[str, list[ContextRule]] = defaultdict(list)
         for rule in rules.context:
@@ -102,6 +106,8 @@ class Engine:
     def scan(self, text: str) -> ScanResult:
         folded = fold(text)
         tokens = self._tokenise(folded.text)
+        if self._misspellings:
+            self._read_misspellings(text, folded, tokens)
         hits = self._match(tokens, self._first)
         hits += _outside_benign(self._match(tokens, self._marker_first), hits)
         live = [h for h in hits if not h.dropped]
@@ -150,6 +156,21 @@ class Engine:
                     words[k] = stripped
         self._join_split_letters(folded, starts, ends, words, disguised)
         return _Tokens(starts, ends, words, disguised)
+
+    def _read_misspellings(self, text: str, folded: Folded, tokens: _Tokens) -> None:
+        """Words one edit from a high-severity term become that term. Capitalised words are
+        names (Fuchs, Showa), not typos, and are left alone."""
+        words, vocab = tokens.words, self._vocab
+        for k, word in enumerate(words):
+            if k in tokens.disguised or len(word) < MIN_LENGTH or word in vocab:
+                continue
+            start, end = folded.original_span(tokens.starts[k], tokens.ends[k])
+            if text[start:end].istitle():
+                continue
+            right = self._misspellings.correct(word)
+            if right is not None:
+                words[k] = right
+                tokens.disguised[k] = "misspelling"
 
     def _join_split_letters(self, folded, starts, ends, words, disguised) -> None:
         """Turn runs like g-u-n / n.u.d.e / s e x into one token when that spells a term."""
@@ -317,6 +338,7 @@ class Engine:
         if benign or any(c.lang != "en" for c in clauses):
             findings = [f for f in findings if f.lang or f.category == "evasion" or not (
                 any(b.start <= f.start and f.end <= b.end for b in benign)
+                or ("+misspelling" in f.rule and languages.lang_at(clauses, f.start) != "en")
                 or any(self.foreign.guard(languages.lang_at(clauses, f.start), w) for w in (f.term, f.text) if w))]
         foreign: list[Finding] = []
         for hit in hits:
@@ -344,6 +366,8 @@ class Engine:
         how = {tokens.disguised[k] for k in range(hit.i, hit.j) if k in tokens.disguised}
         if folded.starts is not None and any(_disguising(ch) for ch in original if not ch.isascii()):
             how.add("look-alike letters")
+        if "misspelling" in how:
+            hit.rule += "+misspelling"  # read through a typo: English only (see _foreign_findings)
         if how:
             hit.mention = False  # a disguised word is an attempt to slip past: never a mere mention
             notes.append(f"Disguised spelling ({', '.join(sorted(how))}) of '{hit.entry.display}'.")
@@ -353,6 +377,12 @@ class Engine:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _misspellable(entry: Entry) -> bool:
+    """High-severity English harm words: the ones worth reading through a typo."""
+    return (entry.kind == "finding" and entry.severity in ("high", "critical") and not entry.lang
+            and entry.category not in ENTITY_CATEGORIES)
 
 
 def _outside_benign(markers: list[_Hit], hits: list[_Hit]) -> list[_Hit]:
@@ -375,7 +405,7 @@ def _first_token_index(table: dict[tuple[str, ...], int]) -> dict[str, list[tupl
 
 def _disguising(ch: str) -> bool:
     """Look-alike letters (Cyrillic а, full-width ｎ, math 𝐧) — but not ordinary accents (é)."""
-    return ch.lower() in _HOMOGLYPHS or unicodedata.normalize("NFKC", ch) != ch
+    return lookalike(ch) is not None or unicodedata.normalize("NFKC", ch) != ch
 
 
 def _near_set(rule: ContextRule) -> frozenset[str]:
