@@ -24,7 +24,15 @@ _TRANSLITERATE = {
 def lookalike(ch: str) -> str | None:
     """ASCII spelling of a look-alike or transliterated letter, None if `ch` is neither."""
     lower = ch.lower()
-    return _TRANSLITERATE.get(lower) or confusables.latin(ch) or (confusables.latin(lower) if len(lower) == 1 else None)
+    if lower in _TRANSLITERATE:
+        return _TRANSLITERATE[lower]
+    # The data lists some letters only in one case (Greek Ε but not ε): try both.
+    for form in (ch, lower, ch.upper()):
+        if len(form) == 1:
+            found = confusables.latin(form)
+            if found is not None:
+                return found
+    return None
 
 
 # Invisible characters that legitimately join emoji (👨‍👩‍👧) and are not evasion there.
