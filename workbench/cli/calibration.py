@@ -51,7 +51,8 @@ def run_show(args: argparse.Namespace) -> int:
     with open_store() as store, translate_errors(store.path):
         snap = history.load(store.db, str(store.path))
         about = history.describe(store.db)
-    rows = report.learned(snap, family=args.family, term=args.term)
+        recorded = history.recorded_severities(store.db)
+    rows = report.learned(snap, family=args.family, term=args.term, recorded=recorded)
     if args.json:
         print(json.dumps({"model": {"K": model.K, "prior": model.PRIOR, "high_at": model.HIGH_AT,
                                     "medium_at": model.MEDIUM_AT},

@@ -257,6 +257,18 @@ def forget_reset(db: Database) -> None:
         db.execute("DELETE FROM calibration_state WHERE key = 'reset_after'")
 
 
+def recorded_severities(db: Database) -> dict[tuple[str, str], str]:
+    """The severity each (term, category) was most often recorded with (a prior for the
+    learned view when the term alone is not flagged)."""
+    best: dict[tuple[str, str], tuple[int, str]] = {}
+    for term, category, severity, n in db.execute(
+            "SELECT term, category, severity, count(*) FROM request_findings GROUP BY 1, 2, 3"):
+        key = (term, category)
+        if key not in best or n > best[key][0]:
+            best[key] = (n, severity)
+    return {key: severity for key, (_n, severity) in best.items()}
+
+
 def describe(db: Database) -> dict[str, Any]:
     """What the counts are made of: origins and how many keys each, reset point, freshness."""
     origins = dict(db.execute("SELECT origin, count(*) FROM calibration_counts GROUP BY origin").fetchall())
