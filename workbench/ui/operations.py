@@ -111,6 +111,7 @@ class Operations(QObject):
 
     async def close(self) -> None:
         """Release what the operations hold: SDK clients, the store, worker threads."""
+        self.judging.close()
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             try:

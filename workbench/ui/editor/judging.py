@@ -42,6 +42,14 @@ class Judging(QObject):
         self._reload.timeout.connect(self._on_reload_due)
         ops.history_changed.connect(self._reload.start)
         self._loading = None
+        self._closed = False
+
+    def close(self) -> None:
+        """Stop reloading (the operations are closing: no worker threads any more)."""
+        self._closed = True
+        self._reload.stop()
+        if self._loading is not None and not self._loading.done():
+            self._loading.cancel()
 
     # --- the target -----------------------------------------------------------------------
 
@@ -98,6 +106,8 @@ class Judging(QObject):
         from workbench.core.calibration import history
         from workbench.ui import messages
 
+        if self._closed:
+            return
         with messages.handle_user_errors("Calibration from your history is not used"):
             snapshot = await self._ops.run_in_worker(history.load_file, paths.history_db_path())
             calibration.set_active(snapshot)
@@ -106,7 +116,7 @@ class Judging(QObject):
     def _on_reload_due(self) -> None:
         import asyncio
 
-        if self._loading is None or self._loading.done():
+        if not self._closed and (self._loading is None or self._loading.done()):
             self._loading = asyncio.ensure_future(self.load_calibration())
 
     # --- the hover --------------------------------------------------------------------------
