@@ -129,25 +129,30 @@ def _categories(text: str | None) -> list[str]:
 
 
 class _Families:
-    """(provider, model) → family, memoised (a history has few distinct pairs)."""
+    """(provider, model) → family, memoised (a history has few distinct pairs). One instance
+    serves the incremental updates; `recompute` (which a changed profile [match] triggers,
+    through the fingerprint) starts it afresh."""
 
     def __init__(self) -> None:
-        from workbench.core.screening.policy_profiles import family_for
-
-        self._family_for = family_for
         self._known: dict[tuple[str, str], str] = {}
 
     def __call__(self, provider: str, model: str) -> str:
         key = (provider, model)
         if key not in self._known:
-            self._known[key] = self._family_for(provider or None, model or None)
+            from workbench.core.screening.policy_profiles import family_for
+
+            self._known[key] = family_for(provider or None, model or None)
         return self._known[key]
+
+
+_families = _Families()
 
 
 def recompute(db: Database) -> int:
     """Recount the history's calibration from scratch (since the last reset); returns how many
     (family, term, category) keys it holds. Imported teammates' counts are left alone."""
-    families = _Families()
+    global _families
+    families = _families = _Families()
     tallies: dict[tuple[str, str, str], _Tally] = {}
     with db.atomic():
         stamp = fingerprint(db)
@@ -184,7 +189,7 @@ def record_request(db: Database, request_id: int) -> dict[Key, Counts]:
     if row is None or not row[6]:
         return {}
     outcome, provider, model, stage, cats, at, _ = row
-    family = _Families()(provider, model)
+    family = _families(provider, model)
     tally = _Tally()
     tally.add(outcome, stage, _categories(cats), 1, at)
     add = tally.counts()
