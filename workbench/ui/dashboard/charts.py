@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qasync import asyncSlot
 
 from workbench.ui import labels
 
@@ -290,9 +292,10 @@ class CalibrationMap(QWidget):
     EMPTY = ("Nothing learned yet. Every real outcome (passed or blocked; never Sandbox or demo rows) "
              "teaches the verdict which findings matter on which model.")
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, ops=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list = []
+        self._ops = ops  # with operations: Export…, Import…, Reset… buttons
         self.family = QComboBox(objectName="calibrationFamily")
         self.note = QLabel(self.EMPTY)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
@@ -311,11 +314,41 @@ class CalibrationMap(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.note, 1)
         top.addWidget(self.family)
+        self.buttons = {}
+        if ops is not None:
+            for name, text in (("export", "Export…"), ("import", "Import…"), ("reset", "Reset…")):
+                button = self.buttons[name] = QPushButton(text, objectName=f"calibration_{name}")
+                button.clicked.connect(lambda _=False, n=name: self._on_action(n))
+                top.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.table)
         self.family.currentIndexChanged.connect(self._fill)
+
+    @asyncSlot()
+    async def _on_action(self, name: str) -> None:
+        await self.run_action(name)
+
+    async def run_action(self, name: str):
+        """Export, import or reset (ui/settings/calibration_actions.py), then show the new rows."""
+        from workbench.ui.settings import calibration_actions as actions
+
+        for button in self.buttons.values():
+            button.setEnabled(False)
+        try:
+            run = {"export": actions.export_calibration, "import": actions.import_calibration,
+                   "reset": actions.reset_calibration}[name]
+            result = await run(self, self._ops)
+            if result is not None and name != "export":
+                from workbench.ui import messages
+
+                with messages.handle_user_errors("The calibration map could not be refreshed"):
+                    self.set_rows(await self._ops.run_in_worker(actions.rows_job))
+            return result
+        finally:
+            for button in self.buttons.values():
+                button.setEnabled(True)
 
     def set_rows(self, rows: list) -> None:
         self.rows = list(rows)

@@ -163,7 +163,7 @@ class DashboardView(QWidget):
             self.top.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.top.setColumnWidth(column, width)
         self.top.setMinimumHeight(240)
-        self.calibration = CalibrationMap()  # learned calibration: the model the verdict uses
+        self.calibration = CalibrationMap(ops)  # learned calibration: the model the verdict uses
 
         self._build_layout()
         self._connect_signals()
