@@ -20,7 +20,7 @@ from workbench.core.screening.foreign import ForeignMatcher
 from workbench.core.screening.lexicon import Entry, Lexicon
 from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
 from workbench.core.screening.normalize import _HOMOGLYPHS, Folded, fold
-from workbench.core.screening.rules import CombineRule, ContextRule, Rules, Selector, StyleRule
+from workbench.core.screening.rules import CombineRule, ContextRule, MentionRule, Rules, Selector, StyleRule
 from workbench.core.screening.scenes import SceneRules
 
 _TOKEN = re.compile(r"[@$]?[a-z0-9]+(?:[@$!]+[a-z0-9]+)*")
@@ -46,6 +46,7 @@ class _Hit:
     message: str = ""
     replacements: tuple[str, ...] = ()
     dropped: bool = False
+    mention: bool = False  # no risk alone: a finding only with harm near (lexicon `alone = "note"`)
 
     @property
     def kind(self) -> str:
@@ -108,16 +109,15 @@ class Engine:
         live = [h for h in live if not h.dropped]
         live += self._apply_combinations(live)
         live += self._style_hits(text, folded, tokens, hits)
-        findings = [
-            self._finding(text, folded, tokens, h)
-            for h in live
-            if not h.dropped and h.kind == "finding" and not self._allowed(h, tokens)
-        ]
+        kept = [h for h in live if not h.dropped and h.kind == "finding" and not self._allowed(h, tokens)]
+        findings = [self._finding(text, folded, tokens, h) for h in kept]
+        mentions = {(f.start, f.end, f.rule) for f, h in zip(findings, kept, strict=True) if h.mention}
         findings += _invisible_findings(text, folded)
         if self.foreign is not None:
             findings = self._foreign_findings(text, findings)
         findings, notes = _constraint_notes(text, _dedupe(findings))
-        return self._scene_stage(ScanResult(text, tuple(findings), tuple(notes)))
+        result = self._scene_stage(ScanResult(text, tuple(findings), tuple(notes)))
+        return mention_stage(result, mentions, self.rules.mention) if mentions else result
 
     def _scene_stage(self, result: ScanResult) -> ScanResult:
         """Scene rules (issue 12) judge whole clauses over the term findings; last engine stage."""
@@ -192,7 +192,7 @@ class Engine:
                     hits.append(_Hit(i, i + 1 + size, entry, entry.category, entry.severity,
                                      rule=entry.rule, message=entry.reason,
                                      replacements=entry.replacements,
-                                     dropped=entry.kind == "benign"))
+                                     dropped=entry.kind == "benign", mention=entry.alone == "note"))
                     i += 1 + size
                     break
             else:
@@ -212,7 +212,10 @@ class Engine:
                 window = words[lo : hit.i] + words[hit.j : hi]
                 if not _window_has(window, rule.near, self._near_words[rule.id]):
                     continue
-                _act(hit, rule.action, rule.severity, rule.category, rule.id, rule.note)
+                if rule.action == "clear" and hit.entry.term in rule.terms:
+                    hit.dropped = True  # a rule naming the word decides its sense, even a hard line's
+                else:
+                    _act(hit, rule.action, rule.severity, rule.category, rule.id, rule.note)
                 if hit.dropped:
                     break
 
@@ -232,6 +235,8 @@ class Engine:
                     fresh.append(self._added_hit(rule, target))
                 elif target.kind == "finding" and rule.action == "escalate":
                     _escalate(target, rule)
+                elif target.kind == "finding" and rule.action == "note":
+                    _act(target, "note", None, None, rule.id, rule.message)
                 elif target.kind == "finding":
                     _act(target, "lower", None, None, rule.id, rule.message)
             added += fresh
@@ -340,6 +345,7 @@ class Engine:
         if folded.starts is not None and any(_disguising(ch) for ch in original if not ch.isascii()):
             how.add("look-alike letters")
         if how:
+            hit.mention = False  # a disguised word is an attempt to slip past: never a mere mention
             notes.append(f"Disguised spelling ({', '.join(sorted(how))}) of '{hit.entry.display}'.")
         message = " ".join([hit.message, *notes]).strip()
         return Finding(start, end, original, hit.category, hit.severity, message,
@@ -395,6 +401,13 @@ def _window_has(window: list[str], phrases: tuple[tuple[str, ...], ...], singles
 
 def _act(hit: _Hit, action: str, severity: str | None, category: str | None, rid: str, note: str) -> None:
     rank = SEVERITY_RANK[hit.severity]
+    if action == "note":  # a mention here: counts only with harm near (see mention_stage)
+        if hit.severity not in ("critical", "high"):
+            hit.mention = True
+            hit.rule += f"+{rid}"
+            if note:
+                hit.notes.append(note)
+        return
     if action == "clear":
         if hit.severity != "critical":
             hit.dropped = True
@@ -513,6 +526,39 @@ def _constraint_notes(text: str, findings: list[Finding]) -> tuple[list[Finding]
         else:
             kept.append(f)
     return kept, notes
+
+
+MENTION_NOTE = ("Alone this is not a risk: image models draw it. It counts with harm near it "
+                "(injury, gore, a victim, sexual content, a child).")
+
+
+def mention_stage(result: ScanResult, mentions: set[tuple[int, int, str]], rule: MentionRule) -> ScanResult:
+    """Mentions (a sword, a swimsuit, a battle, a stylised child) stay findings only where a
+    request of a cue category stands within the window; elsewhere they become info notes with
+    scope "mention". A scene finding is always a cue."""
+    requests = [g for g in result.findings if (g.start, g.end, g.rule) not in mentions]
+    minimum = SEVERITY_RANK[rule.min_severity]
+    kept, notes = [], list(result.notes)
+    for f in result.findings:
+        if (f.start, f.end, f.rule) not in mentions or f.severity in ("high", "critical"):
+            kept.append(f)
+            continue
+        cues = rule.cues_for(f.category)
+        cue = next((g for g in requests if g.category in cues
+                    and (g.stage == "scene" or SEVERITY_RANK.get(g.severity, 0) >= minimum)
+                    and max(g.start - f.end, f.start - g.end, 0) <= rule.window), None)
+        if cue is not None:  # stage "context": the harm near it is what makes it count
+            kept.append(replace(f, stage="context", message=f"{f.message} It counts here because of "
+                                f"'{_short(cue.text)}' near it.".strip()))
+        else:
+            notes.append(replace(f, severity="info", scope="mention", stage="context",
+                                 message=f"{f.message} {MENTION_NOTE}".strip()))
+    notes.sort(key=lambda f: (f.start, -f.end, f.category))
+    return replace(result, findings=tuple(kept), notes=tuple(notes))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
