@@ -19,13 +19,14 @@ from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPolygon, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
-from workbench.core.screening.models import SEVERITY_RANK, Finding, ScanResult
+from workbench.core.screening.models import SEVERITY_RANK, Finding, ScanResult, verdict_for
 from workbench.ui import labels, theme
 from workbench.ui.editor.highlighter import BlockSpan, BlockSpans, RiskHighlighter, spans_signature
 from workbench.ui.editor.offsets import OffsetMap
 from workbench.ui.messages import plain_html
 
 Scanner = Callable[[str], ScanResult]
+Explainer = Callable[[str, Finding], Sequence[str]]  # (text, finding) -> hover lines, asked on hover only
 
 # Characters that change what the model reads but show nothing (or look like a space).
 INVISIBLE_CHARS = {
@@ -73,8 +74,9 @@ def match_case(original: str, replacement: str) -> str:
     return replacement
 
 
-def tooltip_for(finding: Finding) -> str:
-    """Rich-text tooltip where every piece of prompt or lexicon text is escaped."""
+def tooltip_for(finding: Finding, extra: Sequence[str] = ()) -> str:
+    """Rich-text tooltip where every piece of prompt or lexicon text is escaped; `extra` are
+    plain lines from the explainer (history evidence, other models)."""
     color = theme.category_color(finding.category).name()
     lines = [
         f"<b style='color:{color}'>{plain_html(labels.category(finding.category))}</b>"
@@ -87,6 +89,7 @@ def tooltip_for(finding: Finding) -> str:
         lines.append("<i>A hard line: no rewrite is offered.</i>")
     elif finding.replacements:
         lines.append("Try: " + plain_html(", ".join(finding.replacements[:5])))
+    lines.extend(f"<i>{plain_html(line)}</i>" for line in extra)
     lines.append("<span style='color:gray'>Right-click for quick fixes.</span>")
     return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"
 
@@ -110,6 +113,7 @@ class PromptEditor(QPlainTextEdit):
         super().__init__(parent)
         self.setObjectName("promptEditor")
         self._scanner = scanner
+        self._explainer: Explainer | None = None
         self._text = ""
         self._map = OffsetMap("")
         self._result = ScanResult("")
@@ -149,6 +153,10 @@ class PromptEditor(QPlainTextEdit):
         self._scanner = scanner
         self.rescan()
 
+    def set_explainer(self, explainer: Explainer | None) -> None:
+        """What the hover adds to a finding (evidence from history, other models' reading)."""
+        self._explainer = explainer
+
     def offset_map(self) -> OffsetMap:
         return self._map
 
@@ -180,7 +188,8 @@ class PromptEditor(QPlainTextEdit):
         self._map = OffsetMap(text)
         result = self._scanner(text) if self._scanner is not None else ScanResult(text)
         visible = tuple(f for f in result.findings if not self._is_ignored(f))
-        self._result = ScanResult(text, visible)
+        decided = verdict_for(visible) if result.decided is not None else None
+        self._result = ScanResult(text, visible, result.notes, profile=result.profile, decided=decided)
         self.highlighter.set_spans(self._block_spans(text, visible))
         self._stale_timer.start()
         count = len(INVISIBLE_RE.findall(text))
@@ -433,17 +442,23 @@ class PromptEditor(QPlainTextEdit):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(event.globalPos())
 
+    def hover_text(self, point: QPoint) -> str:
+        """The tooltip for a viewport point ("" = none): the finding there, explained."""
+        position = self.char_position_at(point)
+        if position is None:
+            return ""
+        finding = self.finding_at(position)
+        if finding is not None:
+            extra = self._explainer(self._text, finding) if self._explainer is not None else ()
+            return tooltip_for(finding, extra)
+        char = self.invisible_at(position)
+        if char is not None:
+            return plain_html(f"Invisible character: {INVISIBLE_CHARS[char]} (U+{ord(char):04X})")
+        return ""
+
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.Type.ToolTip:
-            position = self.char_position_at(event.pos())
-            tip = ""
-            if position is not None:
-                finding = self.finding_at(position)
-                char = self.invisible_at(position)
-                if finding is not None:
-                    tip = tooltip_for(finding)
-                elif char is not None:
-                    tip = plain_html(f"Invisible character: {INVISIBLE_CHARS[char]} (U+{ord(char):04X})")
+            tip = self.hover_text(event.pos())
             if tip:
                 QToolTip.showText(event.globalPos(), tip, self.viewport())
             else:
