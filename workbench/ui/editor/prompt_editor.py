@@ -94,6 +94,25 @@ def tooltip_for(finding: Finding, extra: Sequence[str] = ()) -> str:
     return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"
 
 
+NOTE_HEADINGS = {
+    "constraint": "Not a risk here: it is something the prompt asks to leave out.",
+    "mention": "Not a risk here: nothing harmful stands near it.",
+}
+
+
+def note_tooltip(note: Finding) -> str:
+    """The hover of a note: what was seen and why it does not count."""
+    heading = NOTE_HEADINGS.get(note.scope, "Not a risk here.")
+    lines = [f"<b>{plain_html(heading)}</b>", f"“{plain_html(note.text)}” · "
+             f"{plain_html(labels.category(note.category))}", plain_html(note.message)]
+    return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"
+
+
+def _uncovered(notes: Sequence[Finding], findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Notes not under a finding: a finding's underline always wins."""
+    return tuple(n for n in notes if not any(f.start < n.end and n.start < f.end for f in findings))
+
+
 class PromptEditor(QPlainTextEdit):
     """The prompt text with live risk underlines.
 
@@ -190,7 +209,7 @@ class PromptEditor(QPlainTextEdit):
         visible = tuple(f for f in result.findings if not self._is_ignored(f))
         decided = verdict_for(visible) if result.decided is not None else None
         self._result = ScanResult(text, visible, result.notes, profile=result.profile, decided=decided)
-        self.highlighter.set_spans(self._block_spans(text, visible))
+        self.highlighter.set_spans(self._block_spans(text, visible + _uncovered(result.notes, visible)))
         self._stale_timer.start()
         count = len(INVISIBLE_RE.findall(text))
         if count != self._invisible_count:
@@ -256,6 +275,14 @@ class PromptEditor(QPlainTextEdit):
                 if best is None or SEVERITY_RANK[f.severity] > SEVERITY_RANK[best.severity]:
                     best = f
         return best
+
+    def note_at(self, position: int) -> Finding | None:
+        """The note (a term in a constraint, a mention) at a Qt position, if no finding is there."""
+        for f in self._result.notes:
+            start, end = self.qt_span(f)
+            if start <= position < max(end, start + 1):
+                return f
+        return None
 
     def invisible_at(self, position: int) -> str | None:
         index = self._map.to_py(position)
@@ -451,6 +478,9 @@ class PromptEditor(QPlainTextEdit):
         if finding is not None:
             extra = self._explainer(self._text, finding) if self._explainer is not None else ()
             return tooltip_for(finding, extra)
+        note = self.note_at(position)
+        if note is not None:
+            return note_tooltip(note)
         char = self.invisible_at(position)
         if char is not None:
             return plain_html(f"Invisible character: {INVISIBLE_CHARS[char]} (U+{ord(char):04X})")
