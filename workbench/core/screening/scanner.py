@@ -245,7 +245,9 @@ class Engine:
         added: list[_Hit] = []
         for rule in self.rules.combine:
             targets = [h for h in hits if not h.dropped and _selects(rule.on, h)]
-            pools = [_Pool([h for h in hits if not h.dropped and _selects(s, h)]) for s in rule.when]
+            # A mention (a held sword, swimwear) is no harm to combine with; it may be a target.
+            pools = [_Pool([h for h in hits if not h.dropped and not h.mention and _selects(s, h)])
+                     for s in rule.when]
             if not targets or not all(pools):
                 continue
             fresh: list[_Hit] = []
