@@ -127,6 +127,8 @@ def _json_values(text: str, start: int, end: int) -> list[tuple[int, int, str, s
     """
     values: list[tuple[int, int, str, str]] = []
     stack: list[list] = []
+    if start >= end:
+        return None
     pos = _WS.match(text, start, end).end()
     state = "value"
     while True:
@@ -227,8 +229,9 @@ def _emit_value(text: str, s: int, e: int, path: str, key: str, fields: list[Fie
     if e <= s:
         return
     raw = text[s:e]
-    view.append(_ESCAPE.sub(_same_width, raw) if "\\" in raw else raw)
-    if raw.strip():
+    piece = _ESCAPE.sub(_same_width, raw) if "\\" in raw else raw
+    view.append(piece)
+    if piece.strip():
         fields.append(Field(s, e, path, key))
 
 
@@ -427,7 +430,7 @@ _JSON_LEAD_IN = re.compile(r"\n[ \t]*[{\[]")
 def analyse(text: str) -> Structure:
     """The structure of a prompt. Never raises; linear in len(text)."""
     stripped = text.strip()
-    if stripped[:1] in "{[" and not stripped.startswith("{argument"):
+    if stripped[:1] and stripped[0] in "{[" and not stripped.startswith("{argument"):
         start = len(text) - len(text.lstrip())
         found = _analyse_json(text, start, len(text.rstrip()))
         if found is not None:
