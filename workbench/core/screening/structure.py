@@ -503,6 +503,19 @@ def _names(f: Field, keys: frozenset[str]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=8192)
+def role(path: str, key: str) -> str:
+    """What a field's key makes its value: "constraint", "typography" or "" (content). Keys
+    repeat across prompts, so this is cached by (path, key)."""
+    f = Field(0, 0, path, key)
+    lists = key_lists()
+    if _names(f, lists.constraint):
+        return "constraint"
+    if _names(f, lists.typography):
+        return "typography"
+    return ""
+
+
 def constraint_fields(structure: Structure, keys: frozenset[str] | None = None) -> tuple[Field, ...]:
     """Fields whose key or a part of whose path names a constraint (negative_prompt, avoid…)."""
     keys = key_lists().constraint if keys is None else keys
