@@ -178,6 +178,12 @@ def test_constraint_fields_by_key_or_path_part():
     assert got == {"negative_prompt", "constraints.must", "things_to_avoid[0]", "Negative prompt", "do_not"}
 
 
+def test_a_negated_key_does_not_make_its_value_a_constraint():
+    text = "No text: a crowded street market at noon\nAvoid: lens flare\nno: watermarks"
+    got = {text[f.start:f.end] for f in constraint_fields(analyse(text))}
+    assert got == {"lens flare", "watermarks"}
+
+
 def test_typography_fields_by_key():
     text = json.dumps({"main_headline": "GLASS", "button_text": "Try it", "ui": {"hud": "ammo 30"},
                        "scene": "a city"})

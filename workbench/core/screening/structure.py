@@ -461,6 +461,7 @@ def field_at(structure: Structure, offset: int) -> Field | None:
 class KeyLists:
     constraint: frozenset[str]
     typography: frozenset[str]
+    exact: frozenset[str] = frozenset()  # constraint keys that must be a whole part
 
 
 @functools.lru_cache(maxsize=1)
@@ -471,11 +472,12 @@ def key_lists() -> KeyLists:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         data = {}
 
-    def keys(table: str) -> frozenset[str]:
-        raw = data.get(table, {}).get("keys", []) if isinstance(data.get(table), dict) else []
+    def keys(table: str, name: str = "keys") -> frozenset[str]:
+        raw = data.get(table, {}).get(name, []) if isinstance(data.get(table), dict) else []
         return frozenset(_norm(str(k)) for k in raw if str(k).strip())
 
-    return KeyLists(keys("constraint"), keys("typography"))
+    exact = keys("constraint", "exact")
+    return KeyLists(keys("constraint") | exact, keys("typography"), exact)
 
 
 _INDEX = re.compile(r"\[\d+\]")
@@ -493,12 +495,12 @@ def path_parts(f: Field) -> list[str]:
     return [_norm(p) for p in parts + [f.key] if p]
 
 
-def _names(f: Field, keys: frozenset[str]) -> bool:
+def _names(f: Field, keys: frozenset[str], exact: frozenset[str] = frozenset()) -> bool:
     for part in path_parts(f):
         if part in keys:
             return True
         padded = f"_{part}_"
-        if any(f"_{k}_" in padded for k in keys):
+        if any(f"_{k}_" in padded for k in keys if k not in exact):
             return True
     return False
 
@@ -518,8 +520,9 @@ def role(path: str, key: str) -> str:
 
 def constraint_fields(structure: Structure, keys: frozenset[str] | None = None) -> tuple[Field, ...]:
     """Fields whose key or a part of whose path names a constraint (negative_prompt, avoid…)."""
+    exact = key_lists().exact
     keys = key_lists().constraint if keys is None else keys
-    return tuple(f for f in structure.fields if _names(f, keys))
+    return tuple(f for f in structure.fields if _names(f, keys, exact))
 
 
 def typography_fields(structure: Structure, keys: frozenset[str] | None = None) -> tuple[Field, ...]:
