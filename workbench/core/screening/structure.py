@@ -511,7 +511,7 @@ def role(path: str, key: str) -> str:
     repeat across prompts, so this is cached by (path, key)."""
     f = Field(0, 0, path, key)
     lists = key_lists()
-    if _names(f, lists.constraint):
+    if _names(f, lists.constraint, lists.exact):
         return "constraint"
     if _names(f, lists.typography):
         return "typography"
