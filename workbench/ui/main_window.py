@@ -13,11 +13,9 @@ import importlib
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -32,18 +30,9 @@ from workbench.ui.gallery import GalleryItem, GalleryPanel
 from workbench.ui.generate.panel import GeneratePanel
 from workbench.ui.lifetime import alive
 from workbench.ui.moderation.panel import ModerationPanel
+from workbench.ui.widgets.scrolling import scrolling
 
 TABS = ("editor", "history", "appeals", "dashboard")
-
-
-def _scrolling(widget: QWidget) -> QScrollArea:
-    """Let a tall side panel scroll instead of squeezing its controls."""
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return area
 
 
 class MainWindow(QMainWindow):
@@ -73,12 +62,13 @@ class MainWindow(QMainWindow):
         self.left_splitter.setStretchFactor(0, 3)
         self.left_splitter.setStretchFactor(1, 1)
         self.side_tabs = QTabWidget(objectName="sideTabs")
-        self.side_tabs.addTab(_scrolling(self.fix_panel), "Fix")
-        self.side_tabs.addTab(_scrolling(self.moderation_panel), "Second opinion")
+        self.side_tabs.addTab(scrolling(self.fix_panel), "Fix")
+        self.side_tabs.addTab(scrolling(self.moderation_panel), "Second opinion")
         self.right_splitter = QSplitter(Qt.Orientation.Vertical, objectName="rightSplitter")
         self.right_splitter.addWidget(self.side_tabs)
-        self.generate_scroll = _scrolling(self.generate_panel)
-        self.right_splitter.addWidget(self.generate_scroll)
+        # The panel scrolls its settings and outcome itself, under a heading that stays put.
+        self.generate_scroll = self.generate_panel.scroll
+        self.right_splitter.addWidget(self.generate_panel)
         self.right_splitter.setStretchFactor(0, 1)
         self.right_splitter.setStretchFactor(1, 1)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")

@@ -15,6 +15,8 @@ class VerdictBadge(QLabel):
         super().__init__(parent)
         self.setObjectName("verdictBadge")
         self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setCursor(Qt.CursorShape.ArrowCursor)
         self.verdict = ""
         self.set_result(ScanResult(""))
 
@@ -34,8 +36,14 @@ class VerdictBadge(QLabel):
         )
         if verdict != self.verdict:
             self.verdict = verdict
-            color = theme.verdict_color(verdict).name()
+            # A flat tinted tag with coloured text, not a filled white-on-colour pill that
+            # reads as a button (issue 16): nothing here is clickable.
+            color = theme.verdict_color(verdict)
+            if self.palette().window().color().lightness() < 128:
+                color = color.lighter(170)  # readable on a dark window
+            tint = f"rgba({color.red()}, {color.green()}, {color.blue()}, 38)"
+            edge = f"rgba({color.red()}, {color.green()}, {color.blue()}, 110)"
             self.setStyleSheet(
-                f"QLabel#verdictBadge {{ background: {color}; color: white; border-radius: 10px;"
-                " padding: 3px 12px; font-weight: 600; }"
+                f"QLabel#verdictBadge {{ background: {tint}; color: {color.name()}; border: 1px solid {edge};"
+                " border-radius: 3px; padding: 1px 8px; font-weight: 600; }"
             )

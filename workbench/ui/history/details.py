@@ -82,7 +82,11 @@ def _money(value: float | None) -> str:
 
 
 class RequestIdRow(QWidget):
-    """One request ID in a selectable field with a copy button."""
+    """One request ID in a selectable field with a copy button.
+
+    The field is never narrower than the ID (the details pane scrolls sideways instead), and
+    where the ID came from goes on the line below, so the ID itself gets the whole width.
+    """
 
     def __init__(self, request_id: str, source: str | None) -> None:
         super().__init__()
@@ -91,15 +95,22 @@ class RequestIdRow(QWidget):
         self.field.setReadOnly(True)
         self.field.setCursorPosition(0)  # show the start of a long ID
         self.field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.field.setMinimumWidth(self.field.fontMetrics().horizontalAdvance(request_id) + 16)
         self.copy_button = QToolButton(text="Copy")
         self.copy_button.setToolTip("Copy this request ID")
         self.copy_button.clicked.connect(self.copy)
-        layout = QHBoxLayout(self)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.field, 1)
+        top.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.field, 1)
+        layout.setSpacing(1)
+        layout.addLayout(top)
         if source:
-            layout.addWidget(plain_label(f"({source})", wrap=False))
-        layout.addWidget(self.copy_button)
+            where = plain_label(f"from {source}", wrap=True)
+            where.setProperty("hint", True)
+            layout.addWidget(where)
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.request_id)

@@ -36,10 +36,12 @@ from workbench.ui.history.dialogs import SaveFileDialog, default_folder
 from workbench.ui.history.filters import HistoryFilterBar
 from workbench.ui.history.model import COLUMN_KEYS, HistoryTableModel
 from workbench.ui.history.purge_dialog import PurgeDialog
+from workbench.ui.widgets.readable_column import keep_readable
 
 RELOAD_DEBOUNCE_MS = 300
-COLUMN_WIDTHS = {"created": 118, "outcome": 118, "categories": 120, "model": 118,
-                 "profile": 72, "request_id": 120, "cost": 56}
+COLUMN_WIDTHS = {"created": 112, "outcome": 110, "categories": 100, "model": 112,
+                 "profile": 72, "request_id": 104, "cost": 56, "review": 70}
+PROMPT_MIN_CHARS = 30  # below this the table scrolls sideways instead of squeezing the prompt
 
 
 class HistoryView(QWidget):
@@ -91,7 +93,7 @@ class HistoryView(QWidget):
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([930, 470])
+        self.splitter.setSizes([880, 400])
 
         actions = QHBoxLayout()
         actions.addWidget(self.count_label, 1)
@@ -119,11 +121,10 @@ class HistoryView(QWidget):
         header = t.horizontalHeader()
         header.setHighlightSections(False)
         for column, key in enumerate(COLUMN_KEYS):
-            if key == "prompt":
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-            else:
+            if key != "prompt":
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
                 t.setColumnWidth(column, COLUMN_WIDTHS.get(key, 100))
+        self.prompt_column = keep_readable(t, COLUMN_KEYS.index("prompt"), PROMPT_MIN_CHARS)
 
     def _connect_signals(self) -> None:
         self.filters.changed.connect(self.apply_search)
