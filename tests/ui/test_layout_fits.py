@@ -109,6 +109,14 @@ def _combo_problem(combo: QComboBox) -> str | None:
     return None
 
 
+def _cut_at_the_side(widget: QWidget) -> str | None:
+    """A control partly hidden sideways by a parent (a pane too narrow for its content)."""
+    shown = widget.visibleRegion()
+    if not shown.isEmpty() and shown.boundingRect().width() < widget.width() - 2:
+        return f"only {shown.boundingRect().width()} of {widget.width()} px are in view"
+    return None
+
+
 def _header_problems(header: QHeaderView) -> list[str]:
     problems = []
     model = header.model()
@@ -146,6 +154,8 @@ def clipped_widgets(root: QWidget) -> list[str]:
             problem = _combo_problem(widget)
         elif isinstance(widget, QHeaderView):
             problems.extend(f"{_name(widget)}: {p}" for p in _header_problems(widget))
+        if problem is None and isinstance(widget, (QAbstractButton, QLineEdit, QComboBox)):
+            problem = _cut_at_the_side(widget)
         if problem:
             problems.append(f"{_name(widget)} {_text(widget)!r}: {problem}")
     return problems
@@ -216,9 +226,11 @@ def test_prompt_columns_are_readable_and_elide_in_the_middle(demo_window, qloop)
     window, _size = demo_window
     _visit(window, qloop, "history")
     table = window.history_view.table
-    readable = table.fontMetrics().averageCharWidth() * 28
+    readable = table.fontMetrics().averageCharWidth() * 36
     assert table.columnWidth(_column(table, "Prompt")) >= readable
     assert table.textElideMode().name == "ElideMiddle"
+    time = table.model().index(0, _column(table, "Time (UTC)"))
+    assert table.fontMetrics().horizontalAdvance(time.data()) + 8 <= table.columnWidth(time.column())
     index = table.model().index(0, _column(table, "Prompt"))
     assert table.model().data(index, Qt.ItemDataRole.ToolTipRole)  # the full prompt on hover
     details = window.history_view.details

@@ -39,7 +39,7 @@ class VerdictBadge(QLabel):
             # A flat tinted tag with coloured text, not a filled white-on-colour pill that
             # reads as a button (issue 16): nothing here is clickable.
             color = theme.verdict_color(verdict)
-            if self.palette().window().color().lightness() < 128:
+            if theme.is_dark():
                 color = color.lighter(170)  # readable on a dark window
             tint = f"rgba({color.red()}, {color.green()}, {color.blue()}, 38)"
             edge = f"rgba({color.red()}, {color.green()}, {color.blue()}, 110)"

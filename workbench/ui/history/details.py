@@ -85,7 +85,7 @@ class RequestIdRow(QWidget):
     """One request ID in a selectable field with a copy button.
 
     The field is never narrower than the ID (the details pane scrolls sideways instead), and
-    where the ID came from goes on the line below, so the ID itself gets the whole width.
+    where the ID came from and Copy go on the line below, so the ID gets the whole width.
     """
 
     def __init__(self, request_id: str, source: str | None) -> None:
@@ -99,18 +99,20 @@ class RequestIdRow(QWidget):
         self.copy_button = QToolButton(text="Copy")
         self.copy_button.setToolTip("Copy this request ID")
         self.copy_button.clicked.connect(self.copy)
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.field, 1)
-        top.addWidget(self.copy_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(1)
-        layout.addLayout(top)
+        below = QHBoxLayout()
+        below.setContentsMargins(0, 0, 0, 0)
         if source:
             where = plain_label(f"from {source}", wrap=True)
             where.setProperty("hint", True)
-            layout.addWidget(where)
+            below.addWidget(where, 1)
+        else:
+            below.addStretch(1)
+        below.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.field)
+        layout.addLayout(below)
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.request_id)

@@ -41,7 +41,7 @@ from workbench.ui.widgets.readable_column import keep_readable
 RELOAD_DEBOUNCE_MS = 300
 COLUMN_WIDTHS = {"created": 112, "outcome": 110, "categories": 100, "model": 112,
                  "profile": 72, "request_id": 104, "cost": 56, "review": 70}
-PROMPT_MIN_CHARS = 30  # below this the table scrolls sideways instead of squeezing the prompt
+PROMPT_MIN_CHARS = 40  # below this the table scrolls sideways instead of squeezing the prompt
 
 
 class HistoryView(QWidget):
@@ -124,6 +124,9 @@ class HistoryView(QWidget):
             if key != "prompt":
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
                 t.setColumnWidth(column, COLUMN_WIDTHS.get(key, 100))
+        # Wide enough for "2026-12-07 09:47" in this font (elided, a time is unreadable).
+        t.setColumnWidth(COLUMN_KEYS.index("created"),
+                         max(COLUMN_WIDTHS["created"], t.fontMetrics().horizontalAdvance("2026-12-07 09:47 ") + 16))
         self.prompt_column = keep_readable(t, COLUMN_KEYS.index("prompt"), PROMPT_MIN_CHARS)
 
     def _connect_signals(self) -> None:
