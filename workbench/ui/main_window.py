@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(0, 3)
         self.main_splitter.setStretchFactor(1, 2)
         self.main_splitter.setSizes([860, 540])
-        self.left_splitter.setSizes([600, 230])
+        self.left_splitter.setSizes([470, 330])  # the gallery board needs rows of thumbnails
         self.right_splitter.setSizes([380, 470])
 
         editor_tab = QWidget()

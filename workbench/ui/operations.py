@@ -483,6 +483,7 @@ class Operations(QObject):
                 history_id=entry.id,
                 path=image.path,
                 created_at=entry.created_at,
+                review_state=entry.review_state,
             )
             for image in entry.images
             if image.role == "output"

@@ -36,6 +36,7 @@ from workbench.ui.history.dialogs import SaveFileDialog, default_folder
 from workbench.ui.history.filters import HistoryFilterBar
 from workbench.ui.history.model import COLUMN_KEYS, HistoryTableModel
 from workbench.ui.history.purge_dialog import PurgeDialog
+from workbench.ui.widgets.empty_state import EmptyState
 from workbench.ui.widgets.readable_column import keep_readable
 
 RELOAD_DEBOUNCE_MS = 300
@@ -128,6 +129,18 @@ class HistoryView(QWidget):
         t.setColumnWidth(COLUMN_KEYS.index("created"),
                          max(COLUMN_WIDTHS["created"], t.fontMetrics().horizontalAdvance("2026-12-07 09:47 ") + 16))
         self.prompt_column = keep_readable(t, COLUMN_KEYS.index("prompt"), PROMPT_MIN_CHARS)
+        self.empty_state = EmptyState(t, self._empty_text)
+
+    def _empty_text(self) -> str:
+        if not self._loaded:
+            return ""  # not searched yet (the store is opened when the tab is first shown)
+        if self.model.total() is None:
+            return "History could not be read (see the message shown)."
+        if self.filters.is_filtered():
+            return "No request matches this search and these filters. Change them, or press Clear filters."
+        return ("No requests yet. Write a prompt in the Editor and press Generate (the built-in Sandbox "
+                "is free and needs no key), or bring in blocked requests from production with "
+                "Import errors… (Ctrl+I).")
 
     def _connect_signals(self) -> None:
         self.filters.changed.connect(self.apply_search)
