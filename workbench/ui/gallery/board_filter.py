@@ -25,17 +25,13 @@ class GalleryFilter(QSortFilterProxyModel):
         self._outcome = ""
         self._model = ""
 
-    def set_text(self, text: str) -> None:
+    def set_filter(self, text: str, outcome: str = "", model: str = "") -> None:
+        """Show the rows whose prompt has every word of `text`, with this outcome and model ("" = any)."""
+        self.beginFilterChange()  # Qt 6.10+: invalidateRowsFilter() is deprecated
         self._words = text.casefold().split()
-        self.invalidateRowsFilter()
-
-    def set_outcome(self, outcome: str) -> None:
         self._outcome = outcome or ""
-        self.invalidateRowsFilter()
-
-    def set_model(self, model: str) -> None:
         self._model = model or ""
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def is_filtered(self) -> bool:
         return bool(self._words or self._outcome or self._model)

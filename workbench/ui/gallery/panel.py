@@ -132,9 +132,7 @@ class GalleryPanel(QWidget):
         self._save_side_timer.start()
 
     def _on_filter_changed(self, *_args) -> None:
-        self.shown.set_text(self.search.text())
-        self.shown.set_outcome(self.outcome.currentData())
-        self.shown.set_model(self.model_filter.currentData())
+        self.shown.set_filter(self.search.text(), self.outcome.currentData(), self.model_filter.currentData())
         self.empty_state.update()
         self._update_actions()
 
