@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -36,6 +36,7 @@ from workbench.ui.history.dialogs import SaveFileDialog, default_folder
 from workbench.ui.history.filters import HistoryFilterBar
 from workbench.ui.history.model import COLUMN_KEYS, HistoryTableModel
 from workbench.ui.history.purge_dialog import PurgeDialog
+from workbench.ui.lifetime import alive
 from workbench.ui.widgets.empty_state import EmptyState
 from workbench.ui.widgets.readable_column import keep_readable
 
@@ -43,6 +44,7 @@ RELOAD_DEBOUNCE_MS = 300
 COLUMN_WIDTHS = {"created": 112, "outcome": 110, "categories": 100, "model": 112,
                  "profile": 72, "request_id": 104, "cost": 56, "review": 70}
 PROMPT_MIN_CHARS = 40  # below this the table scrolls sideways instead of squeezing the prompt
+ROW_THUMB = QSize(40, 26)  # a row's image, beside its prompt
 
 
 class HistoryView(QWidget):
@@ -118,7 +120,9 @@ class HistoryView(QWidget):
         t.setShowGrid(False)
         t.verticalHeader().setVisible(False)
         t.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 8)
+        row_height = max(t.fontMetrics().height() + 8, ROW_THUMB.height() + 4)
+        t.verticalHeader().setDefaultSectionSize(row_height)
+        t.setIconSize(ROW_THUMB)
         header = t.horizontalHeader()
         header.setHighlightSections(False)
         for column, key in enumerate(COLUMN_KEYS):
@@ -146,6 +150,7 @@ class HistoryView(QWidget):
         self.filters.changed.connect(self.apply_search)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.model.modelReset.connect(self._update_count)
+        self.model.thumbnail_needed.connect(self._on_thumbnail_needed)
         self.details.navigate_requested.connect(self.show_request)
         self.details.reviewed.connect(self._on_reviewed)
         self.details.complete_requested.connect(self.show_complete_dialog)
@@ -192,6 +197,15 @@ class HistoryView(QWidget):
             self.select_row(0)
         else:
             self._show(None)
+
+    @asyncSlot(int, str)
+    async def _on_thumbnail_needed(self, history_id: int, path: str) -> None:
+        """Decode a row's thumbnail on the worker threads (never on the GUI thread)."""
+        image = await self.ops.load_image(path, max(ROW_THUMB.width(), ROW_THUMB.height()) * 2)
+        if alive(self, self.model) and not image.isNull():
+            pixmap = QPixmap.fromImage(image).scaled(ROW_THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                                     Qt.TransformationMode.SmoothTransformation)
+            self.model.set_thumbnail(history_id, pixmap)
 
     def _reload_if_visible(self) -> None:
         if self.isVisible():
