@@ -11,7 +11,7 @@ import asyncio
 import importlib
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -47,7 +47,7 @@ class MainWindow(QMainWindow):
         self.ops = ops
         self.setWindowTitle("Prompt Workbench")
         self.setObjectName("mainWindow")
-        self.resize(1360, 860)
+        self._fit_first_run_size(1360, 860)
 
         self.editor_panel = EditorPanel(ops)
         self.editor = self.editor_panel.editor
@@ -105,6 +105,14 @@ class MainWindow(QMainWindow):
         self._connect_signals()
 
     # --- layout helpers -------------------------------------------------------------------
+
+    def _fit_first_run_size(self, width: int, height: int) -> None:
+        """The first-run size, shrunk to the screen (a 1280×800 display has no room for 1360×860)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width, height = min(width, room.width()), min(height, room.height())
+        self.resize(width, height)
 
     def _optional_tab(self, module: str, cls: str, title: str):
         """A tab built by another package; a plain note if that package is not installed."""
