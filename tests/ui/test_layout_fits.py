@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QStyle,
     QStyleOptionButton,
     QStyleOptionComboBox,
@@ -109,6 +110,17 @@ def _combo_problem(combo: QComboBox) -> str | None:
     return None
 
 
+def _scrolls_sideways(area: QScrollArea) -> str | None:
+    """A pane whose content is wider than the pane: something in it is cut off or scrolled away."""
+    content = area.widget()
+    if content is None or not area.widgetResizable():
+        return None
+    need = content.minimumSizeHint().width()
+    if need > area.viewport().width() + 1:
+        return f"content needs {need} px, the pane shows {area.viewport().width()}"
+    return None
+
+
 def _cut_at_the_side(widget: QWidget) -> str | None:
     """A control partly hidden sideways by a parent (a pane too narrow for its content)."""
     shown = widget.visibleRegion()
@@ -152,6 +164,8 @@ def clipped_widgets(root: QWidget) -> list[str]:
             problem = _button_problem(widget)
         elif isinstance(widget, QComboBox):
             problem = _combo_problem(widget)
+        elif isinstance(widget, QScrollArea):
+            problem = _scrolls_sideways(widget)
         elif isinstance(widget, QHeaderView):
             problems.extend(f"{_name(widget)}: {p}" for p in _header_problems(widget))
         if problem is None and isinstance(widget, (QAbstractButton, QLineEdit, QComboBox)):

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -142,6 +142,7 @@ class HistoryDetails(QScrollArea):
 
         body = QWidget()
         self.setWidget(body)
+        body.installEventFilter(self)  # its layout changed: keep the pane as wide as it needs
         self.title = plain_label("Select a request to see its details.")
         title_font = QFont(self.title.font())
         title_font.setPointSizeF(title_font.pointSizeF() * 1.2)
@@ -250,6 +251,16 @@ class HistoryDetails(QScrollArea):
         self.notes.setText(entry.notes)
         self.sections["notes"].setVisible(bool(entry.notes))
         self._show_images(entry)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit_width()
+        return super().eventFilter(watched, event)
+
+    def _fit_width(self) -> None:
+        """Never narrower than the content (a request ID must not be cut off): the table yields."""
+        content = self.widget().minimumSizeHint().width()
+        self.setMinimumWidth(content + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth())
 
     def _fill_facts(self, e) -> None:
         while self.facts.rowCount():
