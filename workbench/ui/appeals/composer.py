@@ -77,7 +77,7 @@ class AppealComposer(QWidget):
         self.requests.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.requests.verticalHeader().setVisible(False)
         self.requests.setWordWrap(False)
-        self.prompt_column = keep_readable(self.requests, 4, 24)
+        self.prompt_column = keep_readable(self.requests, 4, 12)
         self.requests.setMinimumHeight(110)
         self.remove_button = QPushButton("Remove from appeal")
         self.open_button = QPushButton("Show in History")
