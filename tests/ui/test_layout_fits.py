@@ -265,3 +265,19 @@ def test_the_verdict_badge_is_a_flat_label_not_a_button(demo_window, qloop):
     assert "color: white" not in badge.styleSheet(), "a filled, white-on-colour pill reads as a button"
     assert badge.focusPolicy() == Qt.FocusPolicy.NoFocus
     assert badge.cursor().shape() == Qt.CursorShape.ArrowCursor
+
+
+def test_the_verdict_badge_follows_the_theme(qapp, make_window):
+    from workbench.ui import theme
+
+    theme.install(qapp, "light")
+    window = make_window()
+    window.editor.setPlainText("two knights fighting, blood on the armour")
+    badge = window.editor_panel.badge
+    light = badge.styleSheet()
+    window._on_theme_chosen("dark")
+    try:
+        assert badge.styleSheet() != light  # lighter text on a dark window
+    finally:
+        window._on_theme_chosen("light")
+    assert badge.styleSheet() == light

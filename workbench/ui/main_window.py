@@ -385,6 +385,7 @@ class MainWindow(QMainWindow):
 
     def _on_theme_changed(self, dark: bool) -> None:
         self.editor.highlighter.set_dark(dark)
+        self.editor_panel.badge.restyle()
         self.editor_panel.findings.model_.refresh_colors()
 
     def show_about(self) -> QMessageBox:

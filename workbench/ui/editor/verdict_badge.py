@@ -36,14 +36,18 @@ class VerdictBadge(QLabel):
         )
         if verdict != self.verdict:
             self.verdict = verdict
-            # A flat tinted tag with coloured text, not a filled white-on-colour pill that
-            # reads as a button (issue 16): nothing here is clickable.
-            color = theme.verdict_color(verdict)
-            if theme.is_dark():
-                color = color.lighter(170)  # readable on a dark window
-            tint = f"rgba({color.red()}, {color.green()}, {color.blue()}, 38)"
-            edge = f"rgba({color.red()}, {color.green()}, {color.blue()}, 110)"
-            self.setStyleSheet(
-                f"QLabel#verdictBadge {{ background: {tint}; color: {color.name()}; border: 1px solid {edge};"
-                " border-radius: 3px; padding: 1px 8px; font-weight: 600; }"
-            )
+            self.restyle()
+
+    def restyle(self) -> None:
+        """Colour the badge for its verdict and the current theme (light or dark)."""
+        # A flat tinted tag with coloured text, not a filled white-on-colour pill that
+        # reads as a button (issue 16): nothing here is clickable.
+        color = theme.verdict_color(self.verdict)
+        if theme.is_dark():
+            color = color.lighter(170)  # readable on a dark window
+        tint = f"rgba({color.red()}, {color.green()}, {color.blue()}, 38)"
+        edge = f"rgba({color.red()}, {color.green()}, {color.blue()}, 110)"
+        self.setStyleSheet(
+            f"QLabel#verdictBadge {{ background: {tint}; color: {color.name()}; border: 1px solid {edge};"
+            " border-radius: 3px; padding: 1px 8px; font-weight: 600; }"
+        )
