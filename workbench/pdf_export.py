@@ -17,7 +17,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.core.appeal.document import Bullets, Document, Fields, Heading, Paragraph, Preformatted, Table
+from workbench.core.appeal.document import (
+    CHECKED,
+    UNCHECKED,
+    Bullets,
+    Checklist,
+    Document,
+    Fields,
+    Heading,
+    Paragraph,
+    Preformatted,
+    Table,
+    check_mark,
+)
 from workbench.core.errors import UserFacingError
 
 _APP: Any = None  # keeps a QGuiApplication we created alive
@@ -42,6 +54,42 @@ def write_pdf(document: Document, path: Path) -> None:
         UserFacingError: Qt is unavailable or the PDF could not be written.
     """
     _ensure_qt()
+    from PySide6.QtCore import QAbstractEventDispatcher
+
+    if QAbstractEventDispatcher.instance() is None:
+        # A plain Python thread (the history worker) has no Qt event dispatcher, and the text
+        # layout starts timers ("QBasicTimer can only be used with threads started with
+        # QThread"): lay out and print on a short-lived QThread, which has one.
+        _on_qthread(lambda: _render(document, path))
+    else:
+        _render(document, path)
+    if not Path(path).exists() or Path(path).stat().st_size == 0:
+        raise UserFacingError(f"the PDF could not be written to {path}")
+
+
+def _on_qthread(job: Any) -> None:
+    """Run `job()` on a new QThread and wait for it; its exception is raised here."""
+    from PySide6.QtCore import QThread
+
+    class _Job(QThread):
+        error: BaseException | None = None
+
+        def run(self) -> None:
+            try:
+                job()
+            except BaseException as exc:  # handed to the caller's thread below
+                self.error = exc
+
+    thread = _Job()
+    thread.start()
+    thread.wait()
+    error = thread.error
+    del thread
+    if error is not None:
+        raise error
+
+
+def _render(document: Document, path: Path) -> None:
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument, QTextOption
 
@@ -59,8 +107,6 @@ def write_pdf(document: Document, path: Path) -> None:
     writer.setPageMargins(QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter)
     doc.print_(writer)
     del writer  # finishes the file
-    if not Path(path).exists() or Path(path).stat().st_size == 0:
-        raise UserFacingError(f"the PDF could not be written to {path}")
 
 
 class _Renderer:
@@ -89,6 +135,8 @@ class _Renderer:
             elif isinstance(block, Bullets):
                 for item in block.items:
                     self._text("\u2022 " + item, indent=1)
+            elif isinstance(block, Checklist):
+                self._checklist(block)
             elif isinstance(block, Preformatted):
                 self._preformatted(block.text)
             elif isinstance(block, Table):
@@ -136,6 +184,17 @@ class _Renderer:
             self.cursor.insertText(f"{key}: ", self._char(bold=True))
             self.cursor.insertText(value, self._char())
 
+    def _checklist(self, block: Checklist) -> None:
+        from PySide6.QtGui import QColor
+
+        marks = self._char(size=12.0)
+        marks.setFont(_font_with(CHECKED + UNCHECKED, marks.font()))
+        for done, item in block.items:
+            self._new_block(indent=1, top=1.5)
+            marks.setForeground(QColor("#2e7d32" if done else "#8a1c1c"))
+            self.cursor.insertText(check_mark(done) + " ", marks)
+            self.cursor.insertText(item, self._char())
+
     def _preformatted(self, text: str) -> None:
         from PySide6.QtGui import QColor
 
@@ -158,3 +217,23 @@ class _Renderer:
             for c, value in enumerate(row):
                 table.cellAt(r, c).firstCursorPosition().insertText(value, self._char(bold=r == 0, size=8.5))
         self.cursor.movePosition(QTextCursor.MoveOperation.End)
+
+
+def _font_with(chars: str, preferred: Any) -> Any:
+    """`preferred` if it has every glyph of `chars`, else an installed family that has them
+    (so a check box is drawn as a box, never as a missing-glyph square)."""
+    from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF
+
+    def has_all(font: Any) -> bool:
+        metrics = QFontMetricsF(font)
+        return all(metrics.inFontUcs4(ord(ch)) for ch in chars)
+
+    if has_all(preferred):
+        return preferred
+    for family in ("DejaVu Sans", "Segoe UI Symbol", "Noto Sans Symbols 2", "Apple Symbols",
+                   *QFontDatabase.families()):
+        candidate = QFont(preferred)
+        candidate.setFamilies([family])
+        if QFontDatabase.hasFamily(family) and has_all(candidate):
+            return candidate
+    return preferred

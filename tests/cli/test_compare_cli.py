@@ -14,7 +14,7 @@ def workbench(*args):
 def test_compare_three_models_with_a_rewrite():
     res = workbench("compare", "--json", "--model", "gpt-image-1", "--model", "gpt-image-1-mini",
                     "--model", "gpt-image-2", "--rewrite", "auto", "--param", "quality=low",
-                    "A knight, decapitated, on the battlefield")
+                    "A gory knight on the battlefield")
     assert res.returncode == 0, res.stderr
     grid = json.loads(res.stdout)
     assert len(grid["prompts"]) == 2 and grid["prompts"][1] != grid["prompts"][0]

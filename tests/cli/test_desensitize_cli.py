@@ -48,9 +48,9 @@ def test_auto_framing_is_inserted_once(capsys):
 
 
 def test_custom_and_known_framings(capsys):
-    out = _json(capsys, "--framing", "Tapestry scene", "a knight with a sword")
+    out = _json(capsys, "--framing", "Tapestry scene", "a knight with a machete")
     assert out["rewritten"] == "Tapestry scene: a knight with an ornate ceremonial blade"
-    out = _json(capsys, "--framing", "museum-diorama", "a knight with a sword")
+    out = _json(capsys, "--framing", "museum-diorama", "a knight with a machete")
     assert out["rewritten"] == "Museum diorama of a knight with an ornate ceremonial blade"
 
 
@@ -61,10 +61,10 @@ def test_hard_line_is_unchanged(capsys):
 
 
 def test_readable_diff(capsys):
-    assert main(["desensitize", "--framing", "none", "a knight with a sword"]) == 0
+    assert main(["desensitize", "--framing", "none", "a knight with a machete"]) == 0
     out = capsys.readouterr().out
     assert "verdict: likely_blocked → clear" in out or "verdict: caution → clear" in out
-    assert "diff: a knight with [-a sword-]{+an ornate ceremonial blade+}" in out
+    assert "diff: a knight with [-a machete-]{+an ornate ceremonial blade+}" in out
     assert "rewritten: a knight with an ornate ceremonial blade" in out
 
 
@@ -74,10 +74,10 @@ def test_clean_prompt(capsys):
 
 
 def test_stdin():
-    proc = run_cli("desensitize", "--json", "-", stdin=b"a sword\n")
+    proc = run_cli("desensitize", "--json", "-", stdin=b"a machete\n")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["original"] == "a sword\n" and out["rewritten"].endswith("ornate ceremonial blade\n")
+    assert out["original"] == "a machete\n" and out["rewritten"].endswith("ornate ceremonial blade\n")
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,7 @@ def test_prompt_from_stdin_and_streaming(tmp_path, capsys, monkeypatch):
     code = main(["generate", "--stream", "--param", "partial_images=2", "--out", str(tmp_path), *SIZE, "-"])
     captured = capsys.readouterr()
     assert code == 0
-    assert "partial image 0 received" in captured.err and "partial image 1 received" in captured.err
+    assert "partial image 1 received" in captured.err and "partial image 2 received" in captured.err  # 1-based
 
 
 def test_edit_with_images_and_mask(tmp_path, capsys):

@@ -52,7 +52,7 @@ def _leaks(text: str | bytes) -> list[str]:
 def _gui_session(ops, qloop, gateway) -> list[int]:
     profile = Profile(name="Gateway", kind="compatible", base_url=gateway.url)
     assert ops.save_profile(profile)
-    assert ops.save_key(profile, KEY) == "keyring"
+    assert ops.save_key(profile, KEY).stored_in == "keyring"  # read back from the keyring
     ops.set_active_profile("Gateway")
 
     async def scenario() -> list[int]:

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
             if args.json:
                 print_json_line({"index": index, "line": record.line, "error": record.error})
             else:
-                print(f"{index:>5}  error    {safe(record.error)}")
+                print(f"{index + 1:>5}  error    {safe(record.error)}")  # people count from 1
             index += 1
             continue
         result = scan(record.text or "", profile=policy)
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print_json_line(result.to_dict(index))
         else:
-            print(_row(index, result))
+            print(_row(index + 1, result))  # --json keeps the 0-based `index` contract
         index += 1
     if index == 0:
         raise BadInputError(f"{name}: no prompts found")
@@ -56,9 +56,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _row(index: int, result) -> str:
+def _row(number: int, result) -> str:
     # Terminal output: direction overrides, zero-width and other invisible or control characters
     # are shown escaped (\u202e), so a prompt cannot reorder or hide what the terminal shows.
     text = safe(" ".join(result.text.split()), 60)
     cats = safe(",".join(result.categories))[:30]
-    return f"{index:>5}  {result.verdict:<15} {cats:<30} {text}"
+    return f"{number:>5}  {result.verdict:<15} {cats:<30} {text}"

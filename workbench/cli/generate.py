@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
     def on_partial(frame: Any) -> None:
         if not args.json:
-            print(f"partial image {frame.partial_index} received", file=sys.stderr, flush=True)
+            print(f"partial image {(frame.partial_index or 0) + 1} received", file=sys.stderr, flush=True)
 
     saved: list[dict[str, Any]] = []
     not_saved: list[str] = []

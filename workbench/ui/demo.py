@@ -59,6 +59,8 @@ async def populate(window, ops) -> None:
     """Fill the window with the demonstration state (only adds requests to an empty history)."""
     if ops.store().count() == 0:
         await _send_demo_requests(window, ops)
+    # The demonstration history is all Sandbox traffic, which the dashboard leaves out by default.
+    window.dashboard_view.include_test.setChecked(True)
     window.editor.setPlainText(SAMPLE_PROMPT)
     window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
     await settle(window)

@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self.left_splitter.setStretchFactor(0, 3)
         self.left_splitter.setStretchFactor(1, 1)
         self.side_tabs = QTabWidget(objectName="sideTabs")
-        self.side_tabs.addTab(scrolling(self.fix_panel), "Fix")
+        self.side_tabs.addTab(self.fix_panel, "Fix")  # scrolls inside, so Apply stays in view
         self.side_tabs.addTab(scrolling(self.moderation_panel), "Second opinion")
         self.right_splitter = QSplitter(Qt.Orientation.Vertical, objectName="rightSplitter")
         self.right_splitter.addWidget(self.side_tabs)
@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
     def _on_scan_updated(self, result) -> None:
         self.moderation_panel.set_prompt(result.text)
         self.generate_panel.update_estimate()
+        self.generate_panel.card.set_prompt(result.text)  # a result for an older prompt is marked stale
 
     def _on_desensitize(self) -> None:
         self.side_tabs.setCurrentIndex(0)

@@ -327,23 +327,34 @@ class Operations(QObject):
 
         return keys.keyring_available()
 
-    def save_key(self, profile, key: str) -> str | None:
-        """Store a key (keyring, or this session only when there is no keyring).
+    def save_key(self, profile, key: str):
+        """Store a key in the system keyring, verified by reading it back.
 
-        Returns where it went (`keyring` or `session`), or None if it was refused.
+        Returns the core's KeyStoreResult: `stored_in` is "keyring", or "" when the keyring
+        refused or lost it (nothing stored; its message offers the session-only and
+        environment options). None if the key itself was refused (empty).
         """
         from workbench.core.api import keys
 
         with messages.handle_user_errors("The key was not saved"):
-            stored = keys.set_key(profile.name, key, kind=profile.kind)
-            if stored.message:
-                messages.warning(stored.message)
-            else:
-                messages.info(f"Key for {profile.name} saved in the system keyring.")
-            self._forget_client(profile.name)
-            self.settings_changed.emit()
-            return stored.stored_in
+            stored = keys.set_key(profile.name, key, kind=profile.kind, session_fallback=False)
+            if stored.stored_in == "keyring":
+                messages.info(f"Key for {profile.name} saved in the system keyring (read back to check).")
+                self._key_changed(profile)
+            return stored
         return None
+
+    def keep_key_for_session(self, profile, key: str) -> None:
+        """Keep a key in memory for this run only (the user's choice when the keyring fails)."""
+        from workbench.core.api import keys
+
+        keys.set_session_key(profile.name, key)
+        messages.info(f"Key for {profile.name} kept for this session only; it is forgotten when you quit.")
+        self._key_changed(profile)
+
+    def _key_changed(self, profile) -> None:
+        self._forget_client(profile.name)
+        self.settings_changed.emit()
 
     def delete_key(self, profile) -> None:
         from workbench.core.api import keys

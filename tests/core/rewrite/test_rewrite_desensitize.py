@@ -139,7 +139,8 @@ def test_result_dict_contract():
     "text, expected",
     [
         ("a fighting scene", "a dramatic standoff scene"),
-        ("a sword", "an ornate ceremonial blade"),
+        ("a machete", "an ornate ceremonial blade"),
+        ("a knight holding a bloody sword", "a knight holding a crimson-tinted sword"),
         ("blood on the floor", "deep red tones on the floor"),
         ("a sexy dress", "an elegant dress"),
         ("a woman in a bikini", "a woman in a summer outfit"),

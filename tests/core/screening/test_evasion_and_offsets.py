@@ -17,7 +17,7 @@ def only(result, category=None):
 
 
 @pytest.mark.parametrize("text, disguised", [
-    ("a man holding a g-u-n", "g-u-n"),
+    ("a man covered in b-l-o-o-d", "b-l-o-o-d"),
     ("n.u.d.e woman", "n.u.d.e"),
     ("n u d e woman", "n u d e"),
     ("he wants to k1ll them", "k1ll"),
@@ -33,12 +33,12 @@ def test_disguised_spellings_are_found_with_original_offsets(text, disguised):
 
 
 def test_zero_width_characters_are_reported_and_do_not_hide_words():
-    text = "a nu\u200bde figure with a g\u200cun"
+    text = "a nu\u200bde figure covered in bl\u200cood"
     result = scan(text)
     words = [f for f in result.findings if f.category != "evasion"]
-    assert [f.text for f in words] == ["nu\u200bde", "g\u200cun"]
+    assert [f.text for f in words] == ["nu\u200bde", "bl\u200cood"]
     hidden = [f for f in result.findings if f.category == "evasion"]
-    assert [(f.start, f.end) for f in hidden] == [(4, 5), (23, 24)]
+    assert [(f.start, f.end) for f in hidden] == [(4, 5), (28, 29)]
     assert "zero width space" in hidden[0].message
 
 

@@ -144,8 +144,8 @@ def test_english_false_friends_do_not_fire_in_foreign_clauses():
     assert scan("Une femme promène son chien dans le parc.").verdict == "clear"
     assert scan("Das Haus war alt und die Siege der Mannschaft waren groß.").verdict == "clear"
     # …but they still do in English clauses, and in a mixed prompt only there.
-    assert scan("A war scene with soldiers.").findings
-    mixed = scan("Das alte Haus war rot. A war scene with soldiers.")
+    assert scan("A war scene with dead soldiers.").findings
+    mixed = scan("Das alte Haus war rot. A war scene with dead soldiers.")
     assert [f.start for f in mixed.findings if f.term == "war"] == [mixed.text.rindex("war")]
 
 
@@ -154,8 +154,8 @@ def test_english_terms_inside_foreign_benign_phrases_are_dropped():
 
 
 def test_english_terms_still_fire_inside_foreign_clauses():
-    result = scan("Une femme avec un gun dans la main.")
-    assert [f.text for f in result.findings] == ["gun"]
+    result = scan("Une femme avec un machete dans la main.")
+    assert [f.text for f in result.findings] == ["machete"]
 
 
 def test_allow_list_covers_foreign_terms():

@@ -49,8 +49,8 @@ def test_default_profile_is_the_default_models():
 
 
 def test_moderation_low_relaxes_violence_one_step():
-    auto = scan("a soldier with a rifle", profile=resolve(model="gpt-image-2"))
-    low = scan("a soldier with a rifle", profile=resolve(model="gpt-image-2", moderation="low"))
+    auto = scan("a soldier with a machete", profile=resolve(model="gpt-image-2"))
+    low = scan("a soldier with a machete", profile=resolve(model="gpt-image-2", moderation="low"))
     rank = {"low": 0, "medium": 1, "high": 2}
     assert max(rank[f.severity] for f in low.findings) < max(rank[f.severity] for f in auto.findings)
 

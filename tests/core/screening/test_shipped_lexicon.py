@@ -74,12 +74,12 @@ def test_framing_lowers_violence_but_never_a_critical_finding():
 
 
 def test_user_allow_and_block_lists_take_effect(workbench_home):
-    assert scan("a sword on the wall").findings
-    add_to_allow_list("Sword")
-    assert "sword" in load_allow_list()
-    assert scan("a sword on the wall").findings == ()
-    remove_from_allow_list("sword")
-    assert scan("a sword on the wall").findings
+    assert scan("a machete on the wall").findings
+    add_to_allow_list("Machete")
+    assert "machete" in load_allow_list()
+    assert scan("a machete on the wall").findings == ()
+    remove_from_allow_list("machete")
+    assert scan("a machete on the wall").findings
 
     add_to_block_list("Glimmerfang", "copyrighted-ip", "high", "Our client's mascot")
     result = scan("Glimmerfang waves hello")

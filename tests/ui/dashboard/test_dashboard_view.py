@@ -67,6 +67,7 @@ def test_figures_of_a_known_history(view, known, qloop):
 
 def test_numbers_match_the_core_statistics_on_generated_traffic(view, ops, qloop):
     generate_history(ops.store(), 800, seed=3)
+    view.include_test.setChecked(True)  # generated rows are demo traffic, left out by default
     stats = qloop.run_until_complete(view.refresh())
     expected = compute_stats(ops.store())
     assert stats.violation == expected.violation
@@ -83,6 +84,9 @@ def test_numbers_match_the_core_statistics_on_generated_traffic(view, ops, qloop
 
 def test_the_period_filter_limits_the_figures(view, ops, qloop):
     generate_history(ops.store(), 600, seed=9, days=60)
+    view.include_test.blockSignals(True)
+    view.include_test.setChecked(True)  # generated rows are demo traffic, left out by default
+    view.include_test.blockSignals(False)
     everything = qloop.run_until_complete(view.refresh())
     view.scope.blockSignals(True)
     view.scope.setCurrentIndex(view.scope.findData(7))

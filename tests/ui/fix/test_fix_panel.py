@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
 
 from workbench.core.rewrite import find_framing
 from workbench.ui.editor.panel import EditorPanel
@@ -33,7 +32,9 @@ def test_desensitize_preview_apply_and_one_undo_restores(panels):
     assert fix.edit_list.count() >= 3
     assert editor.toPlainText() == PROMPT  # nothing applied by previewing
     proposal = fix._proposal
-    assert "fighting" in fix.diff.toPlainText() and proposal.edits[0].after in fix.diff.toPlainText()
+    rows = [fix.edit_list.row(i).text() for i in range(fix.edit_list.count())]
+    assert rows[0] == f"{proposal.edits[0].before} → {proposal.edits[0].after}"
+    assert any(row.startswith("fighting → ") for row in rows)
     assert fix.apply_preview()
     assert editor.toPlainText() == proposal.rewritten
     assert not fix.preview.isVisible()
@@ -46,8 +47,8 @@ def test_unchecked_edits_are_not_applied(panels):
     editor, fix = panels
     editor.setPlainText(PROMPT)
     fix.preview_desensitize()
-    edits = [fix.edit_list.item(row).data(Qt.ItemDataRole.UserRole + 1) for row in range(fix.edit_list.count())]
-    fix.edit_list.item(0).setCheckState(Qt.CheckState.Unchecked)
+    edits = [fix.edit_list.row(i).edit for i in range(fix.edit_list.count())]
+    fix.edit_list.row(0).check.click()
     assert "1 of" not in fix.preview_title.text() and f"{len(edits) - 1} of {len(edits)}" in fix.preview_title.text()
     assert fix.apply_preview()
     text = editor.toPlainText()

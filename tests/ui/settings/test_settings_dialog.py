@@ -33,13 +33,14 @@ def test_saving_a_key_puts_it_in_the_keyring_and_never_in_settings(dialog, memor
     assert memory_keyring.store[(keys.SERVICE, "OpenAI")] == "sk-test-1234567890abcdef"
     assert page.key.text() == ""  # never shown again
     assert "system keyring" in page.key_status.text()
+    assert not page.key_fallback.isVisibleTo(page)
     assert ops.active_profile_name() == "OpenAI"  # a key makes OpenAI the default
     for path in ops.block_list_path().parents[1].rglob("*"):
         if path.is_file():
             assert "sk-test-1234567890abcdef" not in path.read_text(errors="ignore")
 
 
-def test_without_a_keyring_the_key_is_kept_for_the_session_and_the_user_is_told(qtbot, ops, said):
+def test_without_a_keyring_the_user_is_told_and_chooses_the_session(qtbot, ops, said):
     previous = keyring.get_keyring()
     keyring.set_keyring(keyring.backends.fail.Keyring())
     try:
@@ -50,9 +51,12 @@ def test_without_a_keyring_the_key_is_kept_for_the_session_and_the_user_is_told(
         page.select("OpenAI")
         page.key.setText("sk-session-abcdef123456")
         page.save_key_button.click()
+        assert keys.get_key("OpenAI") is None  # nothing kept until the user chooses where
+        assert page.key_fallback.isVisibleTo(page) and "OPENAI_API_KEY" in page.key_fallback_text.text()
+        page.session_key_button.click()
         assert keys.get_key("OpenAI").source == "session"
-        assert any(m.level == "warning" and "session only" in m.text for m in said)
         assert "this session only" in page.key_status.text()
+        assert not any("system keyring" in m.text and "saved" in m.text for m in said)
     finally:
         keyring.set_keyring(previous)
 

@@ -26,8 +26,17 @@ OPENAI_ENV = "OPENAI_API_KEY"
 AZURE_ENV = "AZURE_OPENAI_API_KEY"
 
 NO_KEYRING_MESSAGE = (
-    "No system keyring is available on this machine, so the key is kept for this session only. "
+    "No system keyring is available on this machine, so a key can be kept for this session only. "
     "To keep it across restarts, set {env} in your environment (or install a keyring backend)."
+)
+
+SESSION_ONLY_MESSAGE = (
+    "The system keyring {problem}, so the key is kept for this session only. To keep it across "
+    "restarts, set {env} in your environment (or install a keyring backend)."
+)
+NOT_SAVED_MESSAGE = (
+    "The key was not saved: the system keyring {problem}. You can keep it for this session only "
+    "(in memory until you quit), or set {env} in your environment before starting the workbench."
 )
 
 log = logging.getLogger(__name__)
@@ -108,21 +117,43 @@ def require_key(profile_name: str, kind: str = "openai") -> KeyLookup:
     return found
 
 
-def set_key(profile_name: str, key: str, *, kind: str = "openai") -> KeyStoreResult:
-    """Store a key in the OS keyring, or for this session only when no keyring exists."""
+def set_key(profile_name: str, key: str, *, kind: str = "openai", session_fallback: bool = True) -> KeyStoreResult:
+    """Store a key in the OS keyring and read it back to be sure it is there.
+
+    When the keyring refuses it or does not keep it (no backend, a locked or null one), the key
+    is kept for this session only if `session_fallback`; otherwise it is not stored at all
+    (`stored_in == ""`) and the message says why and what the user can do instead.
+    """
     key = key.strip()
     if not key:
         raise UserFacingError("the API key is empty")
     remember(key)
-    try:
-        keyring.set_password(SERVICE, profile_name, key)
-    except Exception:  # NoKeyringError or a backend that fails (locked, no D-Bus): session only
+    problem = _store_in_keyring(profile_name, key)
+    if problem is None:
+        with _lock:
+            _session_keys.pop(profile_name, None)
+        return KeyStoreResult("keyring")
+    env = env_var_for(kind)
+    if session_fallback:
         with _lock:
             _session_keys[profile_name] = key
-        return KeyStoreResult("session", NO_KEYRING_MESSAGE.format(env=env_var_for(kind)))
-    with _lock:
-        _session_keys.pop(profile_name, None)
-    return KeyStoreResult("keyring")
+        return KeyStoreResult("session", SESSION_ONLY_MESSAGE.format(problem=problem, env=env))
+    return KeyStoreResult("", NOT_SAVED_MESSAGE.format(problem=problem, env=env))
+
+
+def _store_in_keyring(profile_name: str, key: str) -> str | None:
+    """None when the keyring holds exactly `key` afterwards; else what went wrong, for the user."""
+    try:
+        keyring.set_password(SERVICE, profile_name, key)
+    except Exception as exc:  # NoKeyringError or a backend that fails (locked, no D-Bus)
+        return f"refused the key ({type(exc).__name__})"
+    try:
+        stored = keyring.get_password(SERVICE, profile_name)
+    except Exception as exc:
+        return f"accepted the key but could not read it back ({type(exc).__name__})"
+    if stored != key:  # e.g. the null backend: set does nothing, get returns None
+        return "accepted the key but did not keep it"
+    return None
 
 
 def set_session_key(profile_name: str, key: str) -> None:

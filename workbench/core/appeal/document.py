@@ -38,6 +38,20 @@ class Bullets:
 
 
 @dataclass(frozen=True)
+class Checklist:
+    """Items that are done or not: real check boxes in every rendering, never a literal "[x]"."""
+
+    items: tuple[tuple[bool, str], ...]
+
+
+CHECKED, UNCHECKED = "\u2611", "\u2610"  # ☑ ☐ (the PDF draws them in a font that has them)
+
+
+def check_mark(done: bool) -> str:
+    return CHECKED if done else UNCHECKED
+
+
+@dataclass(frozen=True)
 class Preformatted:
     text: str
 
@@ -48,7 +62,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
 
 
-Block = Heading | Paragraph | Fields | Bullets | Preformatted | Table
+Block = Heading | Paragraph | Fields | Bullets | Checklist | Preformatted | Table
 
 
 @dataclass
@@ -70,7 +84,7 @@ def packet_document(packet: dict[str, Any]) -> Document:
         ("Requests", str(len(packet["requests"]))), ("Packet generated (UTC)", packet["generated_at"]),
     )))
     add(Heading("Checklist", 2))
-    add(Bullets(tuple(f"[{'x' if c['ok'] else ' '}] {c['label']} - {c['detail']}" for c in packet["checklist"])))
+    add(Checklist(tuple((bool(c["ok"]), f"{c['label']} - {c['detail']}") for c in packet["checklist"])))
     add(Heading("Business context", 2))
     add(Paragraph(appeal["business_context"] or "(not provided)"))
     for request in packet["requests"]:
@@ -189,20 +203,15 @@ def render_markdown(doc: Document) -> str:
         elif isinstance(block, Fields):
             out.append("\n".join(f"- **{md_escape(k)}:** {md_escape(v)}" for k, v in block.items))
         elif isinstance(block, Bullets):
-            out.append("\n".join(f"- {_md_bullet(item)}" for item in block.items))
+            out.append("\n".join(f"- {md_escape(item)}" for item in block.items))
+        elif isinstance(block, Checklist):  # a task list: check boxes wherever Markdown is rendered
+            out.append("\n".join(f"- [{'x' if done else ' '}] {md_escape(item)}" for done, item in block.items))
         elif isinstance(block, Preformatted):
             fence = "`" * max(3, _longest_backtick_run(block.text) + 1)
             out.append(f"{fence}text\n{block.text}\n{fence}")
         elif isinstance(block, Table):
             out.append(_md_table(block))
     return "\n\n".join(out) + "\n"
-
-
-def _md_bullet(item: str) -> str:
-    """A checklist item's own `[x] `/`[ ] ` marker stays a task-list box; the rest is escaped."""
-    if item[:4] in ("[x] ", "[ ] "):
-        return item[:4] + md_escape(item[4:])
-    return md_escape(item)
 
 
 def _longest_backtick_run(text: str) -> int:
@@ -232,6 +241,8 @@ def render_text(doc: Document) -> str:
             out.append("\n".join(f"{k}: {v}" for k, v in block.items))
         elif isinstance(block, Bullets):
             out.append("\n".join(f"* {item}" for item in block.items))
+        elif isinstance(block, Checklist):
+            out.append("\n".join(f"{check_mark(done)} {item}" for done, item in block.items))
         elif isinstance(block, Table):
             out.append("\n".join(" | ".join(row) for row in (block.header, *block.rows)))
     return "\n\n".join(out) + "\n"

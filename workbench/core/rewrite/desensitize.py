@@ -71,7 +71,8 @@ def desensitize(
     for _ in range(MAX_ROUNDS):
         if any(f.severity == "critical" for f in result.findings):
             break  # never rewrite around a hard line that appeared mid-way
-        round_edits = plan_edits(current, result.findings, table)
+        round_edits = (plan_edits(current, _requests_first(result.findings), table)
+                       or plan_edits(current, result.findings, table))
         if not round_edits:
             break
         rewritten = apply_edits(current, round_edits)
@@ -83,6 +84,15 @@ def desensitize(
     return RewriteResult(
         text, current, tuple(edits), result.findings, False, _summary(first, result, edits), findings=first.findings
     )
+
+
+def _requests_first(findings: Sequence[Finding]) -> Sequence[Finding]:
+    """Mentions that count only because of harm near them (stage "context": a sword beside
+    "bloody") wait a round: once the harm is rewritten they are no risk and stay as written."""
+    requests = [f for f in findings if f.stage != "context"]
+    if any(f.rewritable for f in requests):
+        return requests
+    return findings
 
 
 def plan_edits(text: str, findings: Sequence[Finding], table: RewriteTable) -> list[Edit]:

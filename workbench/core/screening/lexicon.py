@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from workbench.core.screening.models import CATEGORIES, SEVERITIES
 from workbench.core.screening.normalize import fold
 
 KINDS = ("finding", "benign", "marker")
+ALONE = ("finding", "note")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
@@ -32,6 +33,7 @@ class Entry:
     source: str = ""  # file name, for messages
     lang: str = ""  # "" = English; else the language of an i18n lexicon ("es", "zh", …)
     gloss: str = ""  # English meaning of a foreign term, shown with it ("blood")
+    alone: str = "finding"  # "note": no risk alone (a sword, a swimsuit); counts only with harm near
 
 
 @dataclass
@@ -138,6 +140,7 @@ def _group_entries(group: dict[str, Any], where: str) -> list[tuple[Entry, list[
             source=where,
             lang=str(group.get("lang", "")),
             gloss=str(overrides.get("gloss", group.get("gloss", ""))),
+            alone=_check(overrides.get("alone", group.get("alone", "finding")), ALONE, "alone", where),
         )
         out.append((entry, spellings, bool(overrides.get("inflect", inflect))))
     return out
@@ -196,9 +199,7 @@ def build_lexicon(parsed: list[tuple[Entry, list[str], bool]]) -> Lexicon:
             del markers[toks]
     for index, tags in extra_tags.items():
         old = entries[index]
-        entries[index] = Entry(old.term, old.display, old.category, old.severity, old.reason,
-                               old.replacements, old.rule, old.kind, old.tags | frozenset(tags),
-                               old.source)
+        entries[index] = replace(old, tags=old.tags | frozenset(tags))
     return Lexicon(entries, spellings, markers)
 
 

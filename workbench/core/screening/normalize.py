@@ -11,16 +11,21 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-# Look-alikes that NFKD does not fold to ASCII. Authored: the letters most used to disguise
-# words (Cyrillic and Greek capitals and lower case that render like Latin ones).
-_HOMOGLYPHS = {
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
-    "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ɡ": "g", "ɑ": "a", "ο": "o", "α": "a", "ε": "e",
-    "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "β": "b", "γ": "y",
-    "μ": "u", "ω": "w", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l",
-    "ı": "i", "ð": "d", "þ": "th",
+from workbench.core.screening import confusables
+
+# Letters that are not look-alikes but spell a Latin word letter for letter (ß = ss), and two
+# near look-alikes missing from the Unicode confusables data. Look-alikes come from confusables.py.
+_TRANSLITERATE = {
+    "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "ı": "i", "ð": "d", "þ": "th",
+    "ω": "w", "ӏ": "l",
 }
+
+
+def lookalike(ch: str) -> str | None:
+    """ASCII spelling of a look-alike or transliterated letter, None if `ch` is neither."""
+    lower = ch.lower()
+    return _TRANSLITERATE.get(lower) or confusables.latin(ch) or (confusables.latin(lower) if len(lower) == 1 else None)
+
 
 # Invisible characters that legitimately join emoji (👨‍👩‍👧) and are not evasion there.
 _JOINERS = {"\u200c", "\u200d"}
@@ -63,14 +68,15 @@ def _fold_char(ch: str) -> str:
     if folded is not None:
         return folded
     lower = ch.lower()
-    if lower in _HOMOGLYPHS:
-        folded = _HOMOGLYPHS[lower]
+    alike = lookalike(ch)
+    if alike is not None:
+        folded = alike
     elif unicodedata.category(ch) == "Cf":
         folded = ""
     else:
         decomposed = unicodedata.normalize("NFKD", lower)
         stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-        stripped = "".join(_HOMOGLYPHS.get(c, c) for c in stripped).lower()
+        stripped = "".join(c if c.isascii() else (lookalike(c) or c) for c in stripped).lower()
         # Keep a character we cannot fold as itself so offsets and non-Latin words survive.
         folded = stripped if stripped else lower
     if len(_cache) < 100_000:

@@ -12,7 +12,7 @@ Three kinds, all data:
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,8 @@ from workbench.core.errors import LexiconError
 from workbench.core.screening.lexicon import string_list, tokens_of
 from workbench.core.screening.models import SEVERITIES
 
-CONTEXT_ACTIONS = ("clear", "lower", "raise", "set")
-COMBINE_ACTIONS = ("add", "escalate", "lower")
+CONTEXT_ACTIONS = ("clear", "lower", "raise", "set", "note")
+COMBINE_ACTIONS = ("add", "escalate", "lower", "note")
 
 
 @dataclass(frozen=True)
@@ -81,11 +81,25 @@ class StyleRule:
     joiners: frozenset[str] = frozenset()  # "and": the credit goes on to a further name
 
 
+@dataclass(frozen=True)
+class MentionRule:
+    """When a mention (a term that is no risk alone, `alone = "note"`) counts after all: another
+    finding of a cue category within `window` characters that is a request, not a mention."""
+
+    window: int = 400
+    min_severity: str = "medium"
+    cues: dict[str, frozenset[str]] = field(default_factory=dict)  # category → cue categories
+
+    def cues_for(self, category: str) -> frozenset[str]:
+        return self.cues.get(category) or self.cues.get(category.split("/")[0]) or frozenset({category})
+
+
 @dataclass
 class Rules:
     context: list[ContextRule]
     combine: list[CombineRule]
     style: list[StyleRule]
+    mention: MentionRule = field(default_factory=MentionRule)
 
 
 def _strs(value: Any, where: str) -> tuple[str, ...]:
@@ -167,4 +181,17 @@ def load_rules(paths: list[Path]) -> Rules:
         rules.context += [_context(r, path.name) for r in data.get("context", [])]
         rules.combine += [_combine(r, path.name) for r in data.get("combine", [])]
         rules.style += [_style(r, path.name) for r in data.get("style", [])]
+        if "mention" in data:
+            rules.mention = _mention(data["mention"], path.name)
     return rules
+
+
+def _mention(raw: Any, where: str) -> MentionRule:
+    where = f"{where} [mention]"
+    if not isinstance(raw, dict) or not isinstance(raw.get("cues", {}), dict):
+        raise LexiconError(f"{where}: must be a table with a [mention.cues] table")
+    return MentionRule(
+        window=int(raw.get("window", 400)),
+        min_severity=_severity(raw.get("min_severity", "medium"), where) or "medium",
+        cues={str(k): frozenset(_strs(v, where)) for k, v in raw.get("cues", {}).items()},
+    )

@@ -18,9 +18,10 @@ from workbench.core.screening import clauses as clause_split
 from workbench.core.screening import languages, scope
 from workbench.core.screening.foreign import ForeignMatcher
 from workbench.core.screening.lexicon import Entry, Lexicon
-from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
-from workbench.core.screening.normalize import _HOMOGLYPHS, Folded, fold
-from workbench.core.screening.rules import CombineRule, ContextRule, Rules, Selector, StyleRule
+from workbench.core.screening.misspell import MIN_LENGTH, Misspellings
+from workbench.core.screening.models import ENTITY_CATEGORIES, SEVERITIES, SEVERITY_RANK, Finding, ScanResult
+from workbench.core.screening.normalize import Folded, fold, lookalike
+from workbench.core.screening.rules import CombineRule, ContextRule, MentionRule, Rules, Selector, StyleRule
 from workbench.core.screening.scenes import SceneRules
 
 _TOKEN = re.compile(r"[@$]?[a-z0-9]+(?:[@$!]+[a-z0-9]+)*")
@@ -46,6 +47,7 @@ class _Hit:
     message: str = ""
     replacements: tuple[str, ...] = ()
     dropped: bool = False
+    mention: bool = False  # no risk alone: a finding only with harm near (lexicon `alone = "note"`)
 
     @property
     def kind(self) -> str:
@@ -75,6 +77,9 @@ class Engine:
         self._vocab = frozenset(
             tok for table in (lexicon.spellings, lexicon.markers) for toks in table for tok in toks
         )
+        self._misspellings = Misspellings({
+            toks[0]: index for toks, index in lexicon.spellings.items()
+            if len(toks) == 1 and _misspellable(lexicon.entries[index])})
         self._ctx_by_term: dict[str, list[ContextRule]] = defaultdict(list)
         self._ctx_by_cat: dict[str, list[ContextRule]] = defaultdict(list)
         for rule in rules.context:
@@ -101,6 +106,8 @@ class Engine:
     def scan(self, text: str) -> ScanResult:
         folded = fold(text)
         tokens = self._tokenise(folded.text)
+        if self._misspellings:
+            self._read_misspellings(text, folded, tokens)
         hits = self._match(tokens, self._first)
         hits += _outside_benign(self._match(tokens, self._marker_first), hits)
         live = [h for h in hits if not h.dropped]
@@ -108,16 +115,15 @@ class Engine:
         live = [h for h in live if not h.dropped]
         live += self._apply_combinations(live)
         live += self._style_hits(text, folded, tokens, hits)
-        findings = [
-            self._finding(text, folded, tokens, h)
-            for h in live
-            if not h.dropped and h.kind == "finding" and not self._allowed(h, tokens)
-        ]
+        kept = [h for h in live if not h.dropped and h.kind == "finding" and not self._allowed(h, tokens)]
+        findings = [self._finding(text, folded, tokens, h) for h in kept]
+        mentions = {(f.start, f.end, f.rule) for f, h in zip(findings, kept, strict=True) if h.mention}
         findings += _invisible_findings(text, folded)
         if self.foreign is not None:
             findings = self._foreign_findings(text, findings)
         findings, notes = _constraint_notes(text, _dedupe(findings))
-        return self._scene_stage(ScanResult(text, tuple(findings), tuple(notes)))
+        result = self._scene_stage(ScanResult(text, tuple(findings), tuple(notes)))
+        return mention_stage(result, mentions, self.rules.mention) if mentions else result
 
     def _scene_stage(self, result: ScanResult) -> ScanResult:
         """Scene rules (issue 12) judge whole clauses over the term findings; last engine stage."""
@@ -150,6 +156,21 @@ class Engine:
                     words[k] = stripped
         self._join_split_letters(folded, starts, ends, words, disguised)
         return _Tokens(starts, ends, words, disguised)
+
+    def _read_misspellings(self, text: str, folded: Folded, tokens: _Tokens) -> None:
+        """Words one edit from a high-severity term become that term. Capitalised words are
+        names (Fuchs, Showa), not typos, and are left alone."""
+        words, vocab = tokens.words, self._vocab
+        for k, word in enumerate(words):
+            if k in tokens.disguised or len(word) < MIN_LENGTH or word in vocab:
+                continue
+            start, end = folded.original_span(tokens.starts[k], tokens.ends[k])
+            if text[start:end].istitle():
+                continue
+            right = self._misspellings.correct(word)
+            if right is not None:
+                words[k] = right
+                tokens.disguised[k] = "misspelling"
 
     def _join_split_letters(self, folded, starts, ends, words, disguised) -> None:
         """Turn runs like g-u-n / n.u.d.e / s e x into one token when that spells a term."""
@@ -192,7 +213,7 @@ class Engine:
                     hits.append(_Hit(i, i + 1 + size, entry, entry.category, entry.severity,
                                      rule=entry.rule, message=entry.reason,
                                      replacements=entry.replacements,
-                                     dropped=entry.kind == "benign"))
+                                     dropped=entry.kind == "benign", mention=entry.alone == "note"))
                     i += 1 + size
                     break
             else:
@@ -212,7 +233,10 @@ class Engine:
                 window = words[lo : hit.i] + words[hit.j : hi]
                 if not _window_has(window, rule.near, self._near_words[rule.id]):
                     continue
-                _act(hit, rule.action, rule.severity, rule.category, rule.id, rule.note)
+                if rule.action == "clear" and hit.entry.term in rule.terms:
+                    hit.dropped = True  # a rule naming the word decides its sense, even a hard line's
+                else:
+                    _act(hit, rule.action, rule.severity, rule.category, rule.id, rule.note)
                 if hit.dropped:
                     break
 
@@ -232,6 +256,8 @@ class Engine:
                     fresh.append(self._added_hit(rule, target))
                 elif target.kind == "finding" and rule.action == "escalate":
                     _escalate(target, rule)
+                elif target.kind == "finding" and rule.action == "note":
+                    _act(target, "note", None, None, rule.id, rule.message)
                 elif target.kind == "finding":
                     _act(target, "lower", None, None, rule.id, rule.message)
             added += fresh
@@ -312,6 +338,7 @@ class Engine:
         if benign or any(c.lang != "en" for c in clauses):
             findings = [f for f in findings if f.lang or f.category == "evasion" or not (
                 any(b.start <= f.start and f.end <= b.end for b in benign)
+                or ("+misspelling" in f.rule and languages.lang_at(clauses, f.start) != "en")
                 or any(self.foreign.guard(languages.lang_at(clauses, f.start), w) for w in (f.term, f.text) if w))]
         foreign: list[Finding] = []
         for hit in hits:
@@ -339,7 +366,10 @@ class Engine:
         how = {tokens.disguised[k] for k in range(hit.i, hit.j) if k in tokens.disguised}
         if folded.starts is not None and any(_disguising(ch) for ch in original if not ch.isascii()):
             how.add("look-alike letters")
+        if "misspelling" in how:
+            hit.rule += "+misspelling"  # read through a typo: English only (see _foreign_findings)
         if how:
+            hit.mention = False  # a disguised word is an attempt to slip past: never a mere mention
             notes.append(f"Disguised spelling ({', '.join(sorted(how))}) of '{hit.entry.display}'.")
         message = " ".join([hit.message, *notes]).strip()
         return Finding(start, end, original, hit.category, hit.severity, message,
@@ -347,6 +377,12 @@ class Engine:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _misspellable(entry: Entry) -> bool:
+    """High-severity English harm words: the ones worth reading through a typo."""
+    return (entry.kind == "finding" and entry.severity in ("high", "critical") and not entry.lang
+            and entry.category not in ENTITY_CATEGORIES)
 
 
 def _outside_benign(markers: list[_Hit], hits: list[_Hit]) -> list[_Hit]:
@@ -369,7 +405,7 @@ def _first_token_index(table: dict[tuple[str, ...], int]) -> dict[str, list[tupl
 
 def _disguising(ch: str) -> bool:
     """Look-alike letters (Cyrillic а, full-width ｎ, math 𝐧) — but not ordinary accents (é)."""
-    return ch.lower() in _HOMOGLYPHS or unicodedata.normalize("NFKC", ch) != ch
+    return lookalike(ch) is not None or unicodedata.normalize("NFKC", ch) != ch
 
 
 def _near_set(rule: ContextRule) -> frozenset[str]:
@@ -395,6 +431,13 @@ def _window_has(window: list[str], phrases: tuple[tuple[str, ...], ...], singles
 
 def _act(hit: _Hit, action: str, severity: str | None, category: str | None, rid: str, note: str) -> None:
     rank = SEVERITY_RANK[hit.severity]
+    if action == "note":  # a mention here: counts only with harm near (see mention_stage)
+        if hit.severity not in ("critical", "high"):
+            hit.mention = True
+            hit.rule += f"+{rid}"
+            if note:
+                hit.notes.append(note)
+        return
     if action == "clear":
         if hit.severity != "critical":
             hit.dropped = True
@@ -513,6 +556,39 @@ def _constraint_notes(text: str, findings: list[Finding]) -> tuple[list[Finding]
         else:
             kept.append(f)
     return kept, notes
+
+
+MENTION_NOTE = ("Alone this is not a risk: image models draw it. It counts with harm near it "
+                "(injury, gore, a victim, sexual content, a child).")
+
+
+def mention_stage(result: ScanResult, mentions: set[tuple[int, int, str]], rule: MentionRule) -> ScanResult:
+    """Mentions (a sword, a swimsuit, a battle, a stylised child) stay findings only where a
+    request of a cue category stands within the window; elsewhere they become info notes with
+    scope "mention". A scene finding is always a cue."""
+    requests = [g for g in result.findings if (g.start, g.end, g.rule) not in mentions]
+    minimum = SEVERITY_RANK[rule.min_severity]
+    kept, notes = [], list(result.notes)
+    for f in result.findings:
+        if (f.start, f.end, f.rule) not in mentions or f.severity in ("high", "critical"):
+            kept.append(f)
+            continue
+        cues = rule.cues_for(f.category)
+        cue = next((g for g in requests if g.category in cues
+                    and (g.stage == "scene" or SEVERITY_RANK.get(g.severity, 0) >= minimum)
+                    and max(g.start - f.end, f.start - g.end, 0) <= rule.window), None)
+        if cue is not None:  # stage "context": the harm near it is what makes it count
+            kept.append(replace(f, stage="context", message=f"{f.message} It counts here because of "
+                                f"'{_short(cue.text)}' near it.".strip()))
+        else:
+            notes.append(replace(f, severity="info", scope="mention", stage="context",
+                                 message=f"{f.message} {MENTION_NOTE}".strip()))
+    notes.sort(key=lambda f: (f.start, -f.end, f.category))
+    return replace(result, findings=tuple(kept), notes=tuple(notes))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -135,6 +135,14 @@ class HistoryFilter:
     request_id: str | None = None  # substring of any stored request ID
     ids: tuple[int, ...] = ()
     review: str | None = None  # approved | rejected | unreviewed (core/store/reviews.py)
+    exclude_providers: tuple[str, ...] = ()  # provider kinds left out, e.g. TEST_PROVIDERS
+    exclude_sources: tuple[str, ...] = ()  # sources left out, e.g. TEST_SOURCES
+
+
+# Traffic that says nothing about a real account: the built-in Sandbox and generated demo rows.
+# The dashboard leaves it out unless asked (a violation rate of simulated blocks is no rate).
+TEST_PROVIDERS = ("sandbox",)
+TEST_SOURCES = ("demo",)
 
 
 @dataclass

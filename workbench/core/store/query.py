@@ -69,6 +69,13 @@ def where_clause(flt: HistoryFilter | None, alias: str = "requests") -> tuple[st
     elif flt.review:
         parts.append(f"{a}.review_state = ?")
         params.append(flt.review)
+    if flt.exclude_providers:  # rows without a provider (imports, old rows) are never test traffic
+        marks = ", ".join("?" for _ in flt.exclude_providers)
+        parts.append(f"({a}.provider IS NULL OR {a}.provider NOT IN ({marks}))")
+        params.extend(flt.exclude_providers)
+    if flt.exclude_sources:
+        parts.append(f"{a}.source NOT IN ({', '.join('?' for _ in flt.exclude_sources)})")
+        params.extend(flt.exclude_sources)
     if flt.ids:
         parts.append(f"{a}.id IN ({', '.join('?' for _ in flt.ids)})")
         params.extend(int(i) for i in flt.ids)

@@ -65,8 +65,8 @@ class AuditResultsModel(QAbstractTableModel):
 
 
 def _display(row: AuditRow, key: str) -> str:
-    if key == "index":
-        return str(row.index)
+    if key == "index":  # shown 1-based; the report's `index` field keeps the 0-based contract
+        return str(row.index + 1)
     if key == "line":
         return str(row.line)
     if row.error is not None:

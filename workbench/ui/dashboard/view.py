@@ -49,16 +49,21 @@ SCOPES = (("All time", None), ("Last 7 days", 7), ("Last 30 days", 30), ("Last 9
 TOP_PROMPTS = 10
 
 
-def compute_job(store, days: int | None, unit: str):
-    """Runs on the history worker: every dashboard figure for the chosen period."""
+def compute_job(store, days: int | None, unit: str, include_test: bool = False):
+    """Runs on the history worker: every dashboard figure for the chosen period, and how many
+    Sandbox and demo requests were left out (0 when they are included)."""
     from datetime import timedelta
 
     from workbench.core.stats import compute_stats
-    from workbench.core.store.models import HistoryFilter
+    from workbench.core.store.models import TEST_PROVIDERS, TEST_SOURCES, HistoryFilter
     from workbench.core.store.timestamps import cutoff
 
-    flt = HistoryFilter(since=cutoff(timedelta(days=days))) if days else None
-    return compute_stats(store, flt, trend=unit, top=TOP_PROMPTS)
+    since = cutoff(timedelta(days=days)) if days else None
+    if include_test:
+        return compute_stats(store, HistoryFilter(since=since), trend=unit, top=TOP_PROMPTS), 0
+    flt = HistoryFilter(since=since, exclude_providers=TEST_PROVIDERS, exclude_sources=TEST_SOURCES)
+    left_out = store.count("", HistoryFilter(since=since)) - store.count("", flt)
+    return compute_stats(store, flt, trend=unit, top=TOP_PROMPTS), left_out
 
 
 def _plain(text: str, *, big: bool = False, bold: bool = False) -> QLabel:
@@ -143,6 +148,11 @@ class DashboardView(QWidget):
         self.unit.addItem("Per day", "day")
         self.unit.addItem("Per week", "week")
         self.refresh_button = QPushButton("Refresh")
+        self.include_test = QCheckBox("Include Sandbox and demo", objectName="includeTestTraffic")
+        self.include_test.setToolTip(
+            "Requests to the built-in Sandbox and generated demo rows are simulated: they are left "
+            "out of the figures unless you include them.")
+        self.left_out = 0  # Sandbox and demo requests left out of the figures shown
         self.updated = _plain("")
         self.updated.setWordWrap(False)
 
@@ -184,6 +194,7 @@ class DashboardView(QWidget):
         controls.addWidget(QLabel("Trend"))
         controls.addWidget(self.unit)
         controls.addWidget(self.refresh_button)
+        controls.addWidget(self.include_test)
         controls.addStretch(1)
         controls.addWidget(self.updated)
 
@@ -233,6 +244,7 @@ class DashboardView(QWidget):
         self.scope.currentIndexChanged.connect(self._on_controls_changed)
         self.unit.currentIndexChanged.connect(self._on_controls_changed)
         self.refresh_button.clicked.connect(self._on_controls_changed)
+        self.include_test.toggled.connect(self._on_controls_changed)
         self.per_model.toggled.connect(self._on_per_model_toggled)
         self.top.itemDoubleClicked.connect(self._on_top_activated)
         self._refresh_timer.timeout.connect(self._on_history_settled)
@@ -271,8 +283,10 @@ class DashboardView(QWidget):
         self.updated.setText("Computing…")
         try:
             with messages.handle_user_errors("The dashboard could not be computed"):
-                stats = await self.worker.run(compute_job, self.scope.currentData(), self.unit.currentData())
+                stats, left_out = await self.worker.run(compute_job, self.scope.currentData(),
+                                                        self.unit.currentData(), self.include_test.isChecked())
                 if generation == self._generation:
+                    self.left_out = left_out
                     self.show_stats(stats)
                 return stats
             self.updated.setText("")
@@ -286,7 +300,8 @@ class DashboardView(QWidget):
     def show_stats(self, stats) -> None:
         """Fill every panel from a `DashboardStats`."""
         self.stats = stats
-        self.updated.setText(f"Updated {short_time(stats.generated_at)} UTC · {stats.total:,} requests")
+        left_out = f" · {self.left_out:,} Sandbox/demo left out" if self.left_out else ""
+        self.updated.setText(f"Updated {short_time(stats.generated_at)} UTC · {stats.total:,} requests{left_out}")
         self._fill_cards(stats)
         self.categories.set_bars([
             Bar(labels.category(c.category) if c.category != "unspecified" else "Not named by the provider",
@@ -323,7 +338,10 @@ class DashboardView(QWidget):
         self.volume_card.value.setText(f"{s.total:,}")
         order = ("ok", "blocked_input", "blocked_output", "blocked_unknown", "error", "cancelled", "interrupted", "pending")
         parts = [f"{labels.OUTCOME_LABELS.get(o, o)} {s.by_outcome[o]:,}" for o in order if s.by_outcome.get(o)]
-        self.volume_card.caption.setText(" · ".join(parts) or "No requests in this period.")
+        empty = "No requests in this period." + (
+            f" {self.left_out:,} Sandbox and demo request(s) are left out: tick “Include Sandbox and demo” "
+            "to see them." if self.left_out else "")
+        self.volume_card.caption.setText(" · ".join(parts) or empty)
         self.volume_card.detail.setText(
             f"{s.blocked_without_findings:,} block(s) came with no local finding." if v.blocked else "")
 

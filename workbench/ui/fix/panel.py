@@ -1,20 +1,21 @@
 """The fix panel: one-click desensitize with a per-edit preview, framing chips, LLM rewrite.
 
 Nothing here changes the prompt without the user asking: desensitize and the LLM rewrite show
-a diff first; applying is one undo step in the editor. Hard-line findings get an explanation
-and no rewrite.
+each edit first, as a phrase ("old → new"); applying is one undo step in the editor. Hard-line
+findings and harmful scenes get an explanation and no rewrite.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -25,14 +26,32 @@ from workbench.ui import labels, messages, theme
 from workbench.ui.fix.edit_list import EditList
 from workbench.ui.lifetime import alive
 from workbench.ui.messages import plain_tooltip
-from workbench.ui.widgets.diff_view import DiffView
+from workbench.ui.widgets.diff_view import phrase_changes
 from workbench.ui.widgets.flow_layout import FlowLayout, chip_policy
 from workbench.ui.widgets.plain_label import plain_label as _label
 
 FRAMING_DELAY_MS = 250
 
 
+class NoteCard(QFrame):
+    """Why there is no rewrite: a heading and what was found (hard lines, harmful scenes)."""
+
+    def __init__(self, heading: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("hardLineCard")
+        layout = QVBoxLayout(self)
+        self.title = _label(heading)
+        self.title.setStyleSheet("font-weight: 600;")
+        self.text = _label(selectable=True)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        self.hide()
+
+
 class FixPanel(QWidget):
+    """Header (buttons, status) on top, ONE scroll area for the cards, and the preview's
+    Apply / Discard bar below it, outside the scroll area, so it can never scroll away."""
+
     def __init__(self, ops, editor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ops = ops
@@ -41,6 +60,7 @@ class FixPanel(QWidget):
         self._proposal = None  # RewriteResult of the desensitize preview
         self._proposal_text: str | None = None  # the prompt the preview was made for
         self._llm_text: str | None = None  # an LLM proposal being previewed
+        self._explained_text: str | None = None  # the prompt the no-rewrite card speaks of
         self._llm_task: asyncio.Future | None = None
         self._framings: list = []
         self._framing_key: tuple | None = None  # what the chips currently show
@@ -61,40 +81,25 @@ class FixPanel(QWidget):
         buttons.addStretch(1)
         self.status = _label(hint=True)
 
-        self.hard_line = QFrame()
-        self.hard_line.setObjectName("hardLineCard")
-        hard_layout = QVBoxLayout(self.hard_line)
-        self.hard_line_title = _label("A hard line: no rewrite is offered")
-        self.hard_line_title.setStyleSheet("font-weight: 600;")
-        self.hard_line_text = _label()
-        hard_layout.addWidget(self.hard_line_title)
-        hard_layout.addWidget(self.hard_line_text)
-        self.hard_line.hide()
+        self.hard_line = NoteCard("A hard line: no rewrite is offered")
+        self.hard_line_text = self.hard_line.text
+        self.no_rewrite = NoteCard("No rewrite is offered")
+        self.no_rewrite_text = self.no_rewrite.text
 
         self.preview = QFrame()
         self.preview.setObjectName("card")
         preview_layout = QVBoxLayout(self.preview)
         self.preview_title = _label()
         self.preview_title.setStyleSheet("font-weight: 600;")
+        self.preview_note = _label(hint=True)  # why a scene stays (edits to the depiction only)
         self.edit_list = EditList()
-        self.edit_list.setMaximumHeight(120)
-        self.diff = DiffView()
-        self.diff.setMinimumHeight(70)
-        self.apply_button = QPushButton("Apply selected")
-        self.apply_button.setObjectName("primaryButton")
-        self.all_button = QPushButton("All")
-        self.none_button = QPushButton("None")
-        self.discard_button = QPushButton("Discard")
-        preview_buttons = QHBoxLayout()
-        preview_buttons.addWidget(self.apply_button)
-        preview_buttons.addWidget(self.all_button)
-        preview_buttons.addWidget(self.none_button)
-        preview_buttons.addStretch(1)
-        preview_buttons.addWidget(self.discard_button)
+        self.proposed_label = _label("Proposed prompt", hint=True)
+        self.proposed_text = _label(selectable=True)  # an LLM proposal in full
         preview_layout.addWidget(self.preview_title)
+        preview_layout.addWidget(self.preview_note)
         preview_layout.addWidget(self.edit_list)
-        preview_layout.addWidget(self.diff, 1)
-        preview_layout.addLayout(preview_buttons)
+        preview_layout.addWidget(self.proposed_label)
+        preview_layout.addWidget(self.proposed_text)
         self.preview.hide()
 
         framing_title = QLabel("Framing")
@@ -103,17 +108,44 @@ class FixPanel(QWidget):
         self.chips_box = QWidget()
         self.chips = FlowLayout(self.chips_box)
 
+        body = QWidget(objectName="fixBody")
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 4, 0)
+        body_layout.addWidget(self.hard_line)
+        body_layout.addWidget(self.no_rewrite)
+        body_layout.addWidget(self.preview)
+        body_layout.addSpacing(6)
+        body_layout.addWidget(framing_title)
+        body_layout.addWidget(self.framing_hint)
+        body_layout.addWidget(self.chips_box)
+        body_layout.addStretch(1)
+        self.scroll = QScrollArea(objectName="fixScroll")
+        self.scroll.setWidget(body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.apply_button = QPushButton("Apply selected")
+        self.apply_button.setObjectName("primaryButton")
+        self.all_button = QPushButton("All")
+        self.none_button = QPushButton("None")
+        self.discard_button = QPushButton("Discard")
+        self.actions = QWidget(objectName="fixActions")
+        actions = QHBoxLayout(self.actions)
+        actions.setContentsMargins(0, 4, 0, 0)
+        actions.addWidget(self.apply_button)
+        actions.addWidget(self.all_button)
+        actions.addWidget(self.none_button)
+        actions.addStretch(1)
+        actions.addWidget(self.discard_button)
+        self.actions.hide()
+
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
-        layout.addWidget(self.hard_line)
-        layout.addWidget(self.preview, 1)
-        layout.addSpacing(6)
-        layout.addWidget(framing_title)
-        layout.addWidget(self.framing_hint)
-        layout.addWidget(self.chips_box)
-        layout.addStretch(0)
+        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.actions)
 
         self._framing_timer = QTimer(self, singleShot=True, interval=FRAMING_DELAY_MS)
         self._framing_timer.timeout.connect(self._refresh_framings)
@@ -145,6 +177,8 @@ class FixPanel(QWidget):
         self.llm_button.setEnabled(bool(result.text.strip()) and not critical and self._llm_task is None)
         if self._proposal_text is not None and result.text != self._proposal_text:
             self._close_preview()
+        if result.text != self._explained_text:
+            self.no_rewrite.hide()  # it explained an earlier prompt
         if not result.findings:
             self.status.setText("No risky words found." if result.text.strip() else "")
         elif critical:
@@ -164,26 +198,37 @@ class FixPanel(QWidget):
             self._show_proposal(text, proposal)
 
     def _show_proposal(self, text: str, proposal) -> None:
-        self._proposal, self._proposal_text, self._llm_text = proposal, text, None
+        self._close_preview()
         if proposal.hard_block or not proposal.edits:
-            self._close_preview()
-            self.status.setText(proposal.message or "Nothing to rewrite.")
+            # Nothing to preview: say why in a card (a harmful scene, a hard line, no findings).
+            self._explained_text = text
+            self.no_rewrite.text.setText(proposal.message or "Nothing to rewrite.")
+            self.no_rewrite.setVisible(not proposal.hard_block)  # the hard-line card already explains
+            self.status.setText("" if not proposal.hard_block else proposal.message)
             return
-        self.edit_list.show()
+        self._proposal, self._proposal_text, self._llm_text = proposal, text, None
+        scene_left = any(f.stage == "scene" for f in proposal.remaining)
+        self.preview_note.setText(proposal.message if scene_left else "")
+        self.preview_note.setVisible(scene_left)
+        self.proposed_label.hide()
+        self.proposed_text.hide()
         self.all_button.show()
         self.none_button.show()
         self.edit_list.set_edits(proposal.edits)
-        self.preview.show()
+        self.apply_button.setText("Apply selected")
+        self._open_preview()
         self.apply_button.setFocus()
+
+    def _open_preview(self) -> None:
+        self.no_rewrite.hide()
+        self.preview.show()
+        self.actions.show()
+        self.scroll.ensureWidgetVisible(self.preview_title)
 
     def _on_edit_selection_changed(self) -> None:
         if self._proposal is None:
             return
-        from workbench.core.rewrite import apply_edits
-
         chosen = self.edit_list.checked_edits()
-        preview = apply_edits(self._proposal_text, chosen)
-        self.diff.show_diff(self._proposal_text, preview)
         all_chosen = len(chosen) == len(self._proposal.edits)
         after = theme.VERDICT_LABELS.get(self._proposal.verdict, self._proposal.verdict)
         left = len(self._proposal.remaining)
@@ -196,7 +241,7 @@ class FixPanel(QWidget):
 
     def apply_preview(self) -> bool:
         """Apply the checked edits (or the LLM proposal) to the editor as one undo step."""
-        if self._proposal_text is None:
+        if self._proposal_text is None or (self._proposal is None and self._llm_text is None):
             return False
         if self._llm_text is not None:
             if self._editor.text() != self._proposal_text:
@@ -217,6 +262,7 @@ class FixPanel(QWidget):
     def _close_preview(self) -> None:
         self._proposal = self._proposal_text = self._llm_text = None
         self.preview.hide()
+        self.actions.hide()
 
     # --- LLM rewrite -----------------------------------------------------------------------
 
@@ -250,15 +296,20 @@ class FixPanel(QWidget):
         self._show_llm_proposal(text, proposal)
 
     def _show_llm_proposal(self, text: str, proposal) -> None:
+        self._close_preview()
         self._proposal, self._proposal_text, self._llm_text = None, text, proposal.text
-        self.edit_list.hide()
         self.all_button.hide()
         self.none_button.hide()
-        self.diff.show_diff(text, proposal.text)
+        self.preview_note.hide()
+        self.edit_list.set_edits(phrase_changes(text, proposal.text), checkable=False)
+        self.proposed_text.setText(proposal.text)
+        self.proposed_label.show()
+        self.proposed_text.show()
         after = theme.VERDICT_LABELS.get(proposal.verdict, proposal.verdict)
         self.preview_title.setText(f"LLM rewrite ({proposal.source}) · screened: {after}. Not applied unless you apply it.")
+        self.apply_button.setText("Apply")
         self.apply_button.setEnabled(True)
-        self.preview.show()
+        self._open_preview()
         self.status.setText("")
 
     # --- framing ---------------------------------------------------------------------------

@@ -315,7 +315,7 @@ class GeneratePanel(QWidget):
                 self._set_running(False)
                 self.partials_done.emit(run_key)
         if alive(self):
-            self._show_outcome(outcome)
+            self._show_outcome(outcome, scan.text)
 
     def cancel(self) -> None:
         if self._task is not None and not self._task.done():
@@ -330,7 +330,7 @@ class GeneratePanel(QWidget):
                         data=frame.data, partial=True)
         )
 
-    def _show_outcome(self, outcome) -> None:
+    def _show_outcome(self, outcome, prompt: str) -> None:
         if outcome is None:
             self.elapsed.setText("Not sent.")
             self.finished.emit(None)
@@ -340,7 +340,8 @@ class GeneratePanel(QWidget):
         self.elapsed.setText(
             {"ok": f"Done in {seconds:.1f} s", "cancelled": "Cancelled."}.get(result.outcome, f"Finished in {seconds:.1f} s")
         )
-        self.card.show_result(result, outcome.advice, outcome.history_id)
+        self.card.show_result(result, outcome.advice, outcome.history_id, prompt)
+        self.card.set_prompt(self._prompt_source().text)  # edited while it ran: stale at once
         if outcome.items:
             self.images_arrived.emit(outcome.items)
         self.finished.emit(outcome)

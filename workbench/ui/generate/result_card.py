@@ -2,7 +2,9 @@
 
 A block shows what it is: the stage, the categories, every request ID (each with a copy
 button), stage-aware advice from the core, and "Add to appeal". There is deliberately no
-"retry unchanged": a block is deterministic.
+"retry unchanged": a block is deterministic. The user's own Cancel is neutral, not an error.
+Once the prompt is edited, the card says it belongs to an earlier prompt (stale) instead of
+passing for the verdict on the text now in the editor.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ def _selectable_label(text: str = "", wrap: bool = True) -> QLabel:
     return plain_label(text, wrap=wrap, selectable=True)
 
 
+STALE_NOTE = "For an earlier version of the prompt: edited since this request was sent."
+ERROR_RED = "#c62828"
+
 STAGE_TITLES = {
     "input": "Blocked at the input stage (the prompt or a reference image)",
     "output": "Blocked at the output stage (the generated image)",
@@ -51,8 +56,15 @@ class ResultCard(QFrame):
         super().__init__(parent)
         self.history_id: int | None = None
         self.request_ids: list[str] = []
+        self.prompt: str | None = None  # the prompt this result was produced for
+        self.stale = False
+        self._title_color = ""
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(10, 8, 10, 8)
+        self.stale_note = plain_label(STALE_NOTE, hint=True)
+        self.stale_note.setObjectName("staleNote")
+        self.stale_note.hide()
+        self._layout.addWidget(self.stale_note)
         self.title = _selectable_label()
         self.title.setStyleSheet("font-weight: 600;")
         self.detail = _selectable_label()
@@ -77,17 +89,22 @@ class ResultCard(QFrame):
         self.framing_button.clicked.connect(self.framing_requested)
         self.hide()
 
-    def show_result(self, result: GenerationResult, advice: str, history_id: int | None) -> None:
+    def show_result(self, result: GenerationResult, advice: str, history_id: int | None,
+                    prompt: str | None = None) -> None:
         self.history_id = history_id
+        self.prompt = prompt
         error = result.error
         self.request_ids = list(dict.fromkeys((error.request_ids if error else []) + list(result.request_ids)))
         recorded = f"Recorded in history as #{history_id}." if history_id is not None else ""
         blocked = error is not None and error.kind == "blocked"
-        self.setObjectName("blockCard" if error is not None else "card")
-        self.title.setStyleSheet("font-weight: 600;" + (" color: #c62828;" if error is not None else ""))
-        self.style().unpolish(self)
-        self.style().polish(self)
-        if error is None:
+        cancelled = result.outcome == "cancelled"
+        failed = error is not None and not cancelled
+        self.setObjectName("blockCard" if failed else "card")
+        self._title_color = ERROR_RED if failed else ""
+        if cancelled:  # the user's own choice: neutral, no red, no error wording
+            self.title.setText("Cancelled")
+            self.detail.setText(f"You cancelled this request. {recorded}".strip())
+        elif error is None:
             self.title.setText(f"✓ {len(result.images)} image{'s' if len(result.images) != 1 else ''} generated")
             bits = []
             if result.latency_ms is not None:
@@ -113,7 +130,22 @@ class ResultCard(QFrame):
         self.appeal_button.setVisible(blocked and history_id is not None)
         self.desensitize_button.setVisible(blocked and error.stage in ("input", "unknown"))
         self.framing_button.setVisible(blocked and error.stage in ("output", "unknown"))
+        self._mark_stale(False)
         self.show()
+
+    def set_prompt(self, text: str) -> None:
+        """The editor's prompt now: the card is stale while it differs from the one sent."""
+        if self.prompt is not None and (text != self.prompt) != self.stale:  # restyle only on a change
+            self._mark_stale(not self.stale)
+
+    def _mark_stale(self, stale: bool) -> None:
+        self.stale = stale
+        self.stale_note.setVisible(stale)
+        color = "palette(mid)" if stale else self._title_color
+        self.title.setStyleSheet("font-weight: 600;" + (f" color: {color};" if color else ""))
+        self.setProperty("stale", stale)
+        self.style().unpolish(self)
+        self.style().polish(self)
 
     def _show_ids(self, ids: list[str]) -> None:
         while self.ids_grid.count():

@@ -2,7 +2,8 @@
 
 Checks run after typing pauses (debounced); a newer prompt cancels the call in flight; the
 operations layer caches results by input hash. The panel says plainly that the image endpoint's
-own safety system is a different one.
+own safety system is a different one. Scores of an earlier prompt are faded and said to be stale
+until the new ones arrive.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class ModerationPanel(QWidget):
         self._text = ""
         self._image: bytes | None = None
         self._task: asyncio.Future | None = None
+        self._scored: tuple[str, bytes | None] | None = None  # the input the bars show scores for
         self.calls_started = 0  # for tests and the benchmark: how many checks really ran
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.check_now)
@@ -72,6 +74,7 @@ class ModerationPanel(QWidget):
             self._timer.start()
             if text.strip():
                 self.status.setText("Waiting for a pause in typing…")
+        self._show_staleness()
 
     def set_reference_image(self, data: bytes | None) -> None:
         if data == self._image:
@@ -80,6 +83,18 @@ class ModerationPanel(QWidget):
         self._cancel()
         if self.auto.isChecked():
             self._timer.start()
+        self._show_staleness()
+
+    @property
+    def stale(self) -> bool:
+        """Whether the scores shown are for another prompt or image than the current ones."""
+        return self._scored is not None and self._scored != (self._text, self._image)
+
+    def _show_staleness(self) -> None:
+        self.bars.set_stale(self.stale)
+        if self.stale:
+            then = "checking again after a pause…" if self.auto.isChecked() else "press Check now for new ones."
+            self.status.setText(f"These scores are for an earlier version of the prompt; {then}")
 
     def refresh(self) -> None:
         """The profile changed: check the current prompt again."""
@@ -102,7 +117,7 @@ class ModerationPanel(QWidget):
         self._cancel()
         text, image = self._text, self._image
         if not text.strip() and image is None:
-            self.bars.set_scores([])
+            self._set_scores([], None)
             self.status.setText("Scores appear when you pause typing.")
             return
         self.status.setText("Checking…")
@@ -119,21 +134,26 @@ class ModerationPanel(QWidget):
             return
         self._show(outcome)
 
+    def _set_scores(self, rows: list, scored: tuple[str, bytes | None] | None) -> None:
+        self._scored = scored
+        self.bars.set_scores(rows)
+        self.bars.set_stale(False)
+
     def _show(self, outcome) -> None:
         if outcome.result is None:
-            self.bars.set_scores([])
+            self._set_scores([], None)
             self.status.setText(outcome.note)
             return
         result = outcome.result
         if result.error is not None:
-            self.bars.set_scores([])
+            self._set_scores([], None)
             self.status.setText(f"Moderation failed: {result.error.message or result.error.kind}. {outcome.note}".strip())
             return
         rows = sorted(
             ((name, float(score), bool(result.categories.get(name))) for name, score in result.scores.items()),
             key=lambda row: -row[1],
         )
-        self.bars.set_scores(rows)
+        self._set_scores(rows, (self._text, self._image))
         flagged = result.flagged_categories()
         verdict = ("Flagged: " + ", ".join(flagged)) if flagged else "Not flagged"
         self.status.setText(f"{verdict} · {outcome.note}".strip(" ·"))

@@ -23,6 +23,7 @@ class ScoreBars(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[str, float, bool]] = []
+        self.stale = False  # the scores belong to an earlier prompt: drawn faded
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_scores(self, rows: list[tuple[str, float, bool]]) -> None:
@@ -30,6 +31,11 @@ class ScoreBars(QWidget):
         self._rows = rows
         self.updateGeometry()
         self.update()
+
+    def set_stale(self, stale: bool) -> None:
+        if stale != self.stale:
+            self.stale = stale
+            self.update()
 
     def rows(self) -> list[tuple[str, float, bool]]:
         return list(self._rows)
@@ -43,6 +49,8 @@ class ScoreBars(QWidget):
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.stale:
+            painter.setOpacity(0.35)
         palette = self.palette()
         text_color = palette.color(QPalette.ColorRole.WindowText)
         track = palette.color(QPalette.ColorRole.Mid)

@@ -1,7 +1,9 @@
 """Settings: provider profiles and their keys, data location, allow/block lists, theme.
 
-Keys go to the OS keyring through the core; where no keyring backend exists the dialog says so
-and the key is kept for this session only. Keys are never shown back, only where they come from.
+Keys go to the OS keyring through the core, which reads each one back to be sure it is there.
+When the keyring refuses or loses it, the dialog says so and offers the two other places a key
+can live: this session only (memory), or the environment variable it names. Keys are never
+shown back, only where they come from.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ KIND_LABELS = {
 }
 SOURCE_LABELS = {
     "keyring": "stored in the system keyring",
-    "session": "kept for this session only (no keyring on this machine)",
+    "session": "kept for this session only (in memory until you quit)",
     "not needed": "not needed",
 }
 
@@ -95,6 +97,18 @@ class ProfilesPage(QWidget):
         key_row.addWidget(self.key, 1)
         key_row.addWidget(self.save_key_button)
         key_row.addWidget(self.delete_key_button)
+        self.key_fallback = QFrame(objectName="keyFallback")
+        self.key_fallback.setFrameShape(QFrame.Shape.StyledPanel)
+        self.key_fallback_text = _plain()
+        self.session_key_button = QPushButton("Keep for this session only", objectName="sessionKeyButton")
+        self.session_key_button.setToolTip("Held in memory for this run and forgotten when you quit; never on disk.")
+        fallback_layout = QVBoxLayout(self.key_fallback)
+        fallback_layout.addWidget(self.key_fallback_text)
+        fallback_row = QHBoxLayout()
+        fallback_row.addWidget(self.session_key_button)
+        fallback_row.addStretch(1)
+        fallback_layout.addLayout(fallback_row)
+        self.key_fallback.hide()
 
         self.form = QFormLayout()
         self.form.addRow("Name", self.name)
@@ -116,6 +130,7 @@ class ProfilesPage(QWidget):
         self.form.addRow(line)
         self.form.addRow("API key", key_row)
         self.form.addRow("", self.key_status)
+        self.form.addRow(self.key_fallback)
         self.form.addRow(self.keyring_note)
 
         layout = QHBoxLayout(self)
@@ -130,6 +145,7 @@ class ProfilesPage(QWidget):
         self.use_button.clicked.connect(self._on_use)
         self.save_key_button.clicked.connect(self.save_key)
         self.delete_key_button.clicked.connect(self._on_delete_key)
+        self.session_key_button.clicked.connect(self.keep_key_for_session)
         available, why = ops.keyring_status()
         self.keyring_note.setText("" if available else "⚠ " + why)
         self.keyring_note.setVisible(not available)
@@ -169,6 +185,7 @@ class ProfilesPage(QWidget):
         self.name.setReadOnly(sandbox)
         self.kind.setEnabled(not sandbox)
         self.key.clear()
+        self.key_fallback.hide()
         self._update_fields()
         self._show_key_status()
 
@@ -245,14 +262,30 @@ class ProfilesPage(QWidget):
             self._ops.set_active_profile(self._current)
 
     def save_key(self) -> str | None:
+        """Save the typed key; returns where it went ("keyring"), "" if the keyring failed
+        (the choices are shown and the key stays typed), None if nothing was saved."""
         key = self.key.text()
         if not key.strip() or not self._current:
             return None
         stored = self._ops.save_key(self._ops.profile(self._current), key)
-        if stored is not None:
+        if stored is None:
+            return None
+        if stored.stored_in:
             self.key.clear()
+            self.key_fallback.hide()
+        else:
+            self.key_fallback_text.setText("⚠ " + stored.message)
+            self.key_fallback.show()
         self._show_key_status()
-        return stored
+        return stored.stored_in
+
+    def keep_key_for_session(self) -> None:
+        key = self.key.text()
+        if key.strip() and self._current:
+            self._ops.keep_key_for_session(self._ops.profile(self._current), key)
+            self.key.clear()
+            self.key_fallback.hide()
+            self._show_key_status()
 
     def _on_delete_key(self) -> None:
         if self._current:
