@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "review",
     "team",
     "serve",
+    "calibration",
 )
 
 

@@ -105,9 +105,13 @@ class Operations(QObject):
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="workbench-io")
         self._recorder = None  # core HistoryRecorder, made with the first client
         self._session_profile: str | None = None
+        from workbench.ui.editor.judging import Judging
+
+        self.judging = Judging(self)  # the editor's target policy and learned calibration
 
     async def close(self) -> None:
         """Release what the operations hold: SDK clients, the store, worker threads."""
+        self.judging.close()
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             try:
@@ -135,6 +139,7 @@ class Operations(QObject):
         await self.run_in_worker(_preload)
         with messages.handle_user_errors("History cannot be opened"):
             self.store()
+        await self.judging.load_calibration()
 
     # --- screening ---------------------------------------------------------------------
 
@@ -143,7 +148,7 @@ class Operations(QObject):
         from workbench.core import screening
 
         try:
-            result = screening.scan(text)
+            result = screening.scan(text, profile=self.judging.policy())
         except UserFacingError as exc:
             if exc.user_message != self._scan_failed_message:
                 self._scan_failed_message = exc.user_message

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from workbench.core.calibration.model import Counts, Snapshot, calibrated, evidence_text, key_of, posterior
 
-__all__ = ["Counts", "Snapshot", "active", "calibrated", "evidence_text", "key_of", "posterior", "set_active"]
+__all__ = ["Counts", "Snapshot", "active", "add_to_active", "calibrated", "evidence_text", "key_of", "posterior",
+           "set_active"]
 
 _active: Snapshot | None = None
 
@@ -19,3 +20,11 @@ def active() -> Snapshot | None:
 def set_active(snapshot: Snapshot | None) -> None:
     global _active
     _active = snapshot
+
+
+def add_to_active(source: str, delta: dict) -> None:
+    """Add just-recorded counts to the active snapshot when it is the one of that history
+    (a new snapshot is swapped in, so a reader never sees half an update)."""
+    global _active
+    if _active is not None and delta and _active.source == source:
+        _active = _active.with_updates(delta)

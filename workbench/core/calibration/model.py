@@ -31,26 +31,32 @@ MEDIUM_AT = 0.15
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """What the history shows for one key on one family."""
+    """What the history shows for one key on one family: passes, blocks (by stage) and the
+    provider's categories of those blocks."""
 
     passes: int = 0
     blocks: int = 0
     blocks_input: int = 0
     blocks_output: int = 0
     last_at: str = ""
+    block_categories: tuple[tuple[str, int], ...] = ()  # sorted (category, blocks)
 
     @property
     def requests(self) -> int:
         return self.passes + self.blocks
 
     def plus(self, other: Counts) -> Counts:
+        merged = dict(self.block_categories)
+        for name, n in other.block_categories:
+            merged[name] = merged.get(name, 0) + n
         return Counts(self.passes + other.passes, self.blocks + other.blocks,
                       self.blocks_input + other.blocks_input, self.blocks_output + other.blocks_output,
-                      max(self.last_at, other.last_at))
+                      max(self.last_at, other.last_at), tuple(sorted(merged.items())))
 
     def to_dict(self) -> dict[str, Any]:
         return {"passes": self.passes, "blocks": self.blocks, "blocks_input": self.blocks_input,
-                "blocks_output": self.blocks_output, "last_at": self.last_at}
+                "blocks_output": self.blocks_output, "block_categories": dict(self.block_categories),
+                "last_at": self.last_at}
 
 
 Key = tuple[str, str, str]  # (term or rule, category, family)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _BOUNDARY = re.compile(r"[。！？；]+|[.!?;]+(?=\s|$|[\"')\]])|\n+")
 
@@ -23,13 +24,18 @@ class Clause:
 
 def split(text: str) -> list[Clause]:
     """Clauses of `text` in order, covering every non-blank stretch."""
+    return list(_split(text))
+
+
+@lru_cache(maxsize=8)  # one scan asks up to four times (scope, languages, scenes): split once
+def _split(text: str) -> tuple[Clause, ...]:
     out: list[Clause] = []
     pos = 0
     for m in _BOUNDARY.finditer(text):
         _add(out, text, pos, m.end())
         pos = m.end()
     _add(out, text, pos, len(text))
-    return out
+    return tuple(out)
 
 
 def _add(out: list[Clause], text: str, start: int, end: int) -> None:

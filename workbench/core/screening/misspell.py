@@ -49,6 +49,7 @@ class Misspellings:
     def __init__(self, words: dict[str, int]):
         self.entry = {w: e for w, e in words.items() if len(w) >= MIN_LENGTH and w.isascii() and w.isalpha()}
         self.words = frozenset(self.entry)
+        self._seen: dict[str, str | None] = {}  # prompts repeat their words: answer each once
         self._by_delete: dict[str, set[str]] = defaultdict(set)
         for word in self.words:
             self._by_delete[word].add(word)
@@ -62,6 +63,16 @@ class Misspellings:
         """The lexicon word `token` misspells, or None (also None for real English words)."""
         if len(token) < MIN_LENGTH or not token.isalpha() or token in self.words:
             return None
+        try:
+            return self._seen[token]
+        except KeyError:
+            pass
+        answer = self._correct(token)
+        if len(self._seen) < 200_000:
+            self._seen[token] = answer
+        return answer
+
+    def _correct(self, token: str) -> str | None:
         cands: set[str] = set(self._by_delete.get(token, ()))
         for d in _deletes(token):
             cands |= self._by_delete.get(d, set())

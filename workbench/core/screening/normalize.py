@@ -24,7 +24,15 @@ _TRANSLITERATE = {
 def lookalike(ch: str) -> str | None:
     """ASCII spelling of a look-alike or transliterated letter, None if `ch` is neither."""
     lower = ch.lower()
-    return _TRANSLITERATE.get(lower) or confusables.latin(ch) or (confusables.latin(lower) if len(lower) == 1 else None)
+    if lower in _TRANSLITERATE:
+        return _TRANSLITERATE[lower]
+    # The data lists some letters only in one case (Greek Ε but not ε): try both.
+    for form in (ch, lower, ch.upper()):
+        if len(form) == 1:
+            found = confusables.latin(form)
+            if found is not None:
+                return found
+    return None
 
 
 # Invisible characters that legitimately join emoji (👨‍👩‍👧) and are not evasion there.
@@ -51,6 +59,7 @@ class Folded:
     starts: list[int] | None
     ends: list[int] | None
     invisible: tuple[Invisible, ...] = ()
+    changed: bool = True  # False when folding only lower-cased ASCII (no look-alikes can hide)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of folded text back to the original text."""
@@ -95,10 +104,30 @@ def _is_evasive_invisible(text: str, index: int) -> bool:
     return True
 
 
+def _one_to_one(text: str) -> dict[int, str] | None:
+    """A translate table when every non-ASCII character (curly quotes, ×, CJK, full-width
+    punctuation, accents) folds to exactly one character, else None (invisible characters,
+    ß → ss, a capital whose lower case is two characters)."""
+    table = _ASCII_LOWER.copy()
+    for ch in set(text):
+        if not ch.isascii():
+            folded = _fold_char(ch)
+            if len(folded) != 1:
+                return None
+            table[ord(ch)] = folded
+    return table
+
+
+_ASCII_LOWER = {c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}
+
+
 def fold(text: str) -> Folded:
     """Fold `text` for matching; see the module docstring."""
     if text.isascii():
-        return Folded(text.lower(), None, None)
+        return Folded(text.lower(), None, None, changed=False)
+    table = _one_to_one(text)
+    if table is not None:  # every character folds to one: offsets stay the identity
+        return Folded(text.translate(table), None, None, changed=any(k != ord(v) for k, v in table.items()))
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []

@@ -148,3 +148,22 @@ def _azure(prof: Profile, category: str, sev: str, notes: list[str]) -> str:
                      f"{threshold} severity and up.")
         return "high"
     return sev
+
+
+def elsewhere(raw: ScanResult, finding: Finding, current: Policy,
+              calibration: calib.Snapshot | None = None) -> list[tuple[Profile, str]]:
+    """How `finding` (from `raw` judged for `current`) reads on the other model families'
+    profiles, where that differs: [(profile, severity), …]. `raw` is the engine's undecided
+    scan of the same text (the editor's hover asks; it is not on the keystroke path)."""
+    from workbench.core.screening.policy_profiles import profiles
+
+    out = []
+    for prof in sorted(profiles().values(), key=lambda p: p.id):
+        if not prof.models or prof.id == current.profile.id:
+            continue
+        other = decide(raw, Policy(prof, current.moderation, prof.id), calibration)
+        same = next((g for g in other.findings if (g.start, g.end, g.category) ==
+                     (finding.start, finding.end, finding.category)), None)
+        if same is not None and same.severity != finding.severity:
+            out.append((prof, same.severity))
+    return out

@@ -14,6 +14,7 @@ model the one for the app's default model (`core.api.profiles.DEFAULT_MODEL`, gp
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 import threading
@@ -122,15 +123,22 @@ class _Library:
         self._profiles: dict[str, Profile] = {}
         self._contexts: Contexts | None = None
 
-    def _files(self) -> list[Path]:
-        shipped = sorted(paths.resource("policies").glob("*.toml"))
+    def _user_files(self) -> list[Path]:
         user_dir = paths.user_policies_dir()
-        user = sorted(user_dir.glob("*.toml")) if user_dir.is_dir() else []
-        return shipped + user
+        return sorted(user_dir.glob("*.toml")) if user_dir.is_dir() else []
+
+    @functools.cached_property
+    def _shipped(self) -> tuple[list[Path], tuple]:
+        """Shipped profiles, listed and stamped once: they do not change while the app runs
+        (every scan asks, so only the user's folder is looked at each time)."""
+        files = sorted(paths.resource("policies").glob("*.toml"))
+        return files, tuple((str(p), *_stamp(p)) for p in files)
 
     def load(self) -> tuple[dict[str, Profile], Contexts]:
-        files = self._files()
-        key = tuple((str(p), *_stamp(p)) for p in files)
+        shipped, shipped_key = self._shipped
+        user = self._user_files()
+        files = shipped + user
+        key = shipped_key + tuple((str(p), *_stamp(p)) for p in user)
         with self._lock:
             if key != self._key or self._contexts is None:
                 self._profiles, self._contexts = _load_all(files)

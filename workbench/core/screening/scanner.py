@@ -164,11 +164,11 @@ class Engine:
         for k, word in enumerate(words):
             if k in tokens.disguised or len(word) < MIN_LENGTH or word in vocab:
                 continue
-            start, end = folded.original_span(tokens.starts[k], tokens.ends[k])
-            if text[start:end].istitle():
-                continue
             right = self._misspellings.correct(word)
-            if right is not None:
+            if right is None:
+                continue
+            start, end = folded.original_span(tokens.starts[k], tokens.ends[k])
+            if not text[start:end].istitle():
                 words[k] = right
                 tokens.disguised[k] = "misspelling"
 
@@ -364,7 +364,7 @@ class Engine:
         original = text[start:end]
         notes = [n for n in hit.notes if n]
         how = {tokens.disguised[k] for k in range(hit.i, hit.j) if k in tokens.disguised}
-        if folded.starts is not None and any(_disguising(ch) for ch in original if not ch.isascii()):
+        if folded.changed and any(_disguising(ch) for ch in original if not ch.isascii()):
             how.add("look-alike letters")
         if "misspelling" in how:
             hit.rule += "+misspelling"  # read through a typo: English only (see _foreign_findings)

@@ -13,6 +13,8 @@ Tables (all plain SQLite, readable with sqlite-utils or Datasette):
 - `appeals`, `appeal_requests`: appeal packets and the requests they group.
 - `request_findings`: one row per local screening finding (term, category, severity), the
   basis of the calibration map.
+- `calibration_counts`, `calibration_state`: the learned calibration (passes and blocks per
+  finding and model family), kept current by the recorder and recounted when stale.
 """
 
 from __future__ import annotations
@@ -369,4 +371,35 @@ def m130_team_sync(db: Database) -> None:
             appeals_pushed_at TEXT NOT NULL DEFAULT '',
             last_push_at TEXT,
             last_pull_at TEXT
+        )""")
+
+
+@history_migrations()
+def m140_calibration(db: Database) -> None:
+    """Learned calibration: passes and blocks per finding (term or rule text, category) per
+    target model family, the counts the verdict learns from (workbench/core/calibration).
+
+    `origin` is "history" for counts from this history (rebuilt by `workbench calibration
+    recompute`), or the installation id of a teammate's imported calibration file.
+    `calibration_state` keeps the history fingerprint the counts were made from (a stale one
+    means "recount") and the reset point. Left empty here: the first load counts the history
+    with live code (a migration never calls it)."""
+    db.execute("""
+        CREATE TABLE calibration_counts (
+            origin TEXT NOT NULL,              -- 'history' | installation id of an imported file
+            family TEXT NOT NULL,              -- policy profile id of the model family (gpt-image-2)
+            term TEXT NOT NULL,                -- request_findings.term (lexicon term or matched text)
+            category TEXT NOT NULL,
+            passes INTEGER NOT NULL DEFAULT 0,
+            blocks INTEGER NOT NULL DEFAULT 0,
+            blocks_input INTEGER NOT NULL DEFAULT 0,
+            blocks_output INTEGER NOT NULL DEFAULT 0,
+            block_categories TEXT NOT NULL DEFAULT '{}',   -- provider category -> blocks
+            last_at TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (origin, family, term, category)
+        )""")
+    db.execute("""
+        CREATE TABLE calibration_state (
+            key TEXT PRIMARY KEY,              -- fingerprint | reset_after | import:<origin>
+            value TEXT NOT NULL
         )""")

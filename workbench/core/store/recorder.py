@@ -1,13 +1,21 @@
 """The client hook that writes every request to history: a `pending` row before it is sent,
 completed after — so a crash mid-request still leaves a record (it becomes `interrupted`), and a
-completion that cannot be written is journalled and recorded on the next open (store.journal)."""
+completion that cannot be written is journalled and recorded on the next open (store.journal).
+
+A real outcome (ok or blocked, not Sandbox or demo) also updates the learned calibration: its
+counts in the history (`calibration.history.record_request`) and the active in-memory snapshot
+the editor reads, so the next keystroke already judges with it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from workbench.core import calibration
+from workbench.core.calibration import history
+from workbench.core.errors import StoreError
 from workbench.core.records import GenerationResult
+from workbench.core.store.db import translate_errors
 from workbench.core.store.history import HistoryStore
 
 
@@ -60,11 +68,24 @@ class HistoryRecorder:
         """
         history_id = request.meta.get("history_id")
         if history_id is not None:
-            problem = self._get_store().finish_request(history_id, result,
-                                                       delivered=request.meta.get("delivered", ()))
+            store = self._get_store()
+            problem = store.finish_request(history_id, result, delivered=request.meta.get("delivered", ()))
             if problem is not None:
                 result.record_error = problem
+            elif result.outcome in history.JUDGED:
+                self._learn(store, history_id)
             self._changed()
+
+    @staticmethod
+    def _learn(store: HistoryStore, history_id: int) -> None:
+        """Count the outcome into calibration; a failure here never loses the request (the
+        counts go stale and the next load recounts them)."""
+        try:
+            with translate_errors(store.path):
+                delta = history.record_request(store.db, history_id)
+        except StoreError:
+            return
+        calibration.add_to_active(str(store.path), delta)
 
     def _changed(self) -> None:
         if self._on_change is not None:

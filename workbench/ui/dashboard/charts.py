@@ -3,7 +3,8 @@
 - `BandGauge`: the violation rate on a 0..max scale coloured healthy / watch / systemic.
 - `HorizontalBars`: labelled bars with counts and shares (category distribution).
 - `TrendChart`: blocked rate per day or week over the health bands, request volume behind it.
-Each takes plain numbers and knows nothing about the store.
+- `CalibrationMap`: what learned calibration knows per model family (core.calibration.report rows).
+Each takes plain numbers (or core rows) and knows nothing about the store.
 """
 
 from __future__ import annotations
@@ -12,7 +13,23 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from workbench.ui import labels
 
 HEALTHY_BELOW = 0.02
 SYSTEMIC_ABOVE = 0.05
@@ -262,3 +279,128 @@ class TrendChart(QWidget):
         QToolTip.showText(event.globalPosition().toPoint(),
                           f"{pt.period}: {pt.blocked} blocked of {pt.judged} judged ({percent(pt.rate)}), "
                           f"{pt.total} requests", self)
+
+
+class CalibrationMap(QWidget):
+    """What learned calibration knows, per model family: one row per finding with its passes and
+    blocks, the learned block rate (tinted), how sure it is and what it makes of the profile's
+    prior. Fed `core.calibration.report.Learned` rows: the model the verdict uses, not a
+    separate computation. A family box narrows it to one model family."""
+
+    COLUMNS = ("Model family", "Term", "Category", "Passed", "Blocked", "Learned block rate", "How sure",
+               "Reads as")
+    EMPTY = ("Nothing learned yet. Every real outcome (passed or blocked; never Sandbox or demo rows) "
+             "teaches the verdict which findings matter on which model.")
+
+    def __init__(self, ops=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list = []
+        self._ops = ops  # with operations: Export…, Import…, Reset… buttons
+        self.family = QComboBox(objectName="calibrationFamily")
+        self.note = QLabel(self.EMPTY)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.table = QTableWidget(0, len(self.COLUMNS), objectName="calibrationMap")
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.setMinimumHeight(240)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        top = QHBoxLayout()
+        top.addWidget(self.note, 1)
+        top.addWidget(self.family)
+        self.buttons = {}
+        if ops is not None:
+            for name, text in (("export", "Export…"), ("import", "Import…"), ("reset", "Reset…")):
+                button = self.buttons[name] = QPushButton(text, objectName=f"calibration_{name}")
+                button.clicked.connect(lambda _=False, n=name: self._on_action(n))
+                top.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        self.family.currentIndexChanged.connect(self._fill)
+
+    @asyncSlot()
+    async def _on_action(self, name: str) -> None:
+        await self.run_action(name)
+
+    async def run_action(self, name: str):
+        """Export, import or reset (ui/settings/calibration_actions.py), then show the new rows."""
+        from workbench.ui.settings import calibration_actions as actions
+
+        for button in self.buttons.values():
+            button.setEnabled(False)
+        try:
+            run = {"export": actions.export_calibration, "import": actions.import_calibration,
+                   "reset": actions.reset_calibration}[name]
+            result = await run(self, self._ops)
+            if result is not None and name != "export":
+                from workbench.ui import messages
+
+                with messages.handle_user_errors("The calibration map could not be refreshed"):
+                    self.set_rows(await self._ops.run_in_worker(actions.rows_job))
+            return result
+        finally:
+            for button in self.buttons.values():
+                button.setEnabled(True)
+
+    def set_rows(self, rows: list) -> None:
+        self.rows = list(rows)
+        chosen = self.family.currentData()
+        self.family.blockSignals(True)
+        self.family.clear()
+        self.family.addItem("All model families", "")
+        for name in sorted({r.family for r in self.rows}):
+            self.family.addItem(name, name)
+        self.family.setCurrentIndex(max(0, self.family.findData(chosen)) if chosen else 0)
+        self.family.blockSignals(False)
+        self._fill()
+
+    def shown(self) -> list:
+        family = self.family.currentData()
+        return [r for r in self.rows if not family or r.family == family]
+
+    def _fill(self, *_args) -> None:
+        rows = self.shown()
+        moved = sum(1 for r in rows if r.changed)
+        self.note.setText(self.EMPTY if not self.rows else (
+            f"{len(rows):,} finding(s) with real outcomes; {moved:,} read differently than the profile says "
+            "because of them. How sure = n / (8 + n): the profile's opinion counts as 8 requests."))
+        table = self.table
+        table.setSortingEnabled(False)
+        table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            c = r.counts
+            rate = _Number(percent(r.posterior, 0), r.posterior)
+            tint = QColor(band_color("systemic"))
+            tint.setAlpha(int(30 + 170 * r.posterior))
+            rate.setBackground(tint)
+            rate.setToolTip(f"Observed {c.blocks} blocked of {c.requests}; learned from a prior of "
+                            f"{r.prior or 'medium (unknown)'}")
+            reads = "–" if r.reads_as is None else (f"{r.prior} → {r.reads_as}" if r.changed else r.reads_as)
+            cells = [QTableWidgetItem(r.family), QTableWidgetItem(r.term),
+                     QTableWidgetItem(labels.category(r.category)),
+                     _Number(f"{c.passes:,}", c.passes), _Number(f"{c.blocks:,}", c.blocks), rate,
+                     _Number(percent(r.sure, 0), r.sure), QTableWidgetItem(reads)]
+            for column, item in enumerate(cells):
+                table.setItem(i, column, item)
+        table.setSortingEnabled(True)
+        table.sortItems(3, Qt.SortOrder.DescendingOrder)
+
+
+class _Number(QTableWidgetItem):
+    """A cell shown as text, sorted by its number."""
+
+    def __init__(self, text: str, number: float) -> None:
+        super().__init__(text)
+        self.number = float(number)
+        self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def __lt__(self, other) -> bool:
+        return self.number < other.number if isinstance(other, _Number) else super().__lt__(other)

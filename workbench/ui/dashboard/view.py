@@ -9,7 +9,7 @@ new one arrives and recomputes when history changes while it is visible.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,11 +29,13 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from workbench.core.calibration import report
 from workbench.ui import labels, messages, theme
 from workbench.ui.dashboard.charts import (
     BAND_LABELS,
     BandGauge,
     Bar,
+    CalibrationMap,
     HorizontalBars,
     TrendChart,
     TrendPoint,
@@ -174,15 +176,7 @@ class DashboardView(QWidget):
             self.top.setColumnWidth(column, width)
         self.top.setMinimumHeight(200)
         self.top_prompt_column = keep_readable(self.top, 2, 30)
-        self.calibration = _table(["Term", "Category", "Model", "Moderation", "Requests", "Blocked", "Passed",
-                                   "Block rate"], 0)
-        self.calibration.setObjectName("calibrationMap")
-        self.calibration.setSortingEnabled(True)
-        self.calibration.setMinimumHeight(260)
-        self.per_model = QCheckBox("Per model and moderation level")
-        self.calibration_note = _plain(
-            "Which local findings actually preceded real blocks: a term blocked in most requests that "
-            "contained it matters; one that nearly always passed can be rewritten less eagerly.")
+        self.calibration = CalibrationMap(ops)  # learned calibration: the model the verdict uses
 
         self._build_layout()
         self._connect_signals()
@@ -210,13 +204,8 @@ class DashboardView(QWidget):
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
 
-        calibration = QGroupBox("Calibration map")
-        inner = QVBoxLayout(calibration)
-        row = QHBoxLayout()
-        row.addWidget(self.calibration_note, 1)
-        row.addWidget(self.per_model)
-        inner.addLayout(row)
-        inner.addWidget(self.calibration)
+        calibration = self._group("Calibration map: what your history taught the verdict, per model family "
+                                  "(all time)", self.calibration)
 
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -245,7 +234,6 @@ class DashboardView(QWidget):
         self.unit.currentIndexChanged.connect(self._on_controls_changed)
         self.refresh_button.clicked.connect(self._on_controls_changed)
         self.include_test.toggled.connect(self._on_controls_changed)
-        self.per_model.toggled.connect(self._on_per_model_toggled)
         self.top.itemDoubleClicked.connect(self._on_top_activated)
         self._refresh_timer.timeout.connect(self._on_history_settled)
         self.ops.history_changed.connect(self._refresh_timer.start)
@@ -260,9 +248,6 @@ class DashboardView(QWidget):
 
     def _on_controls_changed(self, *_args) -> None:
         self._refresh()
-
-    def _on_per_model_toggled(self, _on: bool) -> None:
-        self._fill_calibration()
 
     def _on_history_settled(self) -> None:
         if self.isVisible():
@@ -285,9 +270,11 @@ class DashboardView(QWidget):
             with messages.handle_user_errors("The dashboard could not be computed"):
                 stats, left_out = await self.worker.run(compute_job, self.scope.currentData(),
                                                         self.unit.currentData(), self.include_test.isChecked())
+                learned = await self.worker.run(report.from_store)
                 if generation == self._generation:
                     self.left_out = left_out
                     self.show_stats(stats)
+                    self.calibration.set_rows(learned)
                 return stats
             self.updated.setText("")
             return None
@@ -311,7 +298,6 @@ class DashboardView(QWidget):
         self.trend.set_points([TrendPoint(p.period, p.total, p.judged, p.blocked, p.rate, p.band)
                                for p in stats.trend])
         self._fill_top(stats)
-        self._fill_calibration()
 
     def _fill_cards(self, s) -> None:
         v = s.violation
@@ -370,30 +356,6 @@ class DashboardView(QWidget):
             cells[2].setData(Qt.ItemDataRole.UserRole, t.prompt)
             for column, item in enumerate(cells):
                 self.top.setItem(row, column, item)
-
-    def _fill_calibration(self) -> None:
-        if self.stats is None:
-            return
-        rows = self.stats.calibration if self.per_model.isChecked() else self.stats.calibration_terms
-        table = self.calibration
-        table.setSortingEnabled(False)
-        table.setColumnHidden(2, not self.per_model.isChecked())
-        table.setColumnHidden(3, not self.per_model.isChecked())
-        table.setRowCount(len(rows))
-        for row, c in enumerate(rows):
-            rate = _NumberItem(percent(c.block_rate, 0), c.block_rate)
-            if c.block_rate is not None:
-                tint = QColor(band_color("systemic"))
-                tint.setAlpha(int(30 + 170 * c.block_rate))
-                rate.setBackground(tint)
-            cells = [QTableWidgetItem(c.term), QTableWidgetItem(labels.category(c.category)),
-                     QTableWidgetItem(c.model), QTableWidgetItem(c.moderation),
-                     _NumberItem(f"{c.requests:,}", c.requests), _NumberItem(f"{c.blocked:,}", c.blocked),
-                     _NumberItem(f"{c.passed:,}", c.passed), rate]
-            for column, item in enumerate(cells):
-                table.setItem(row, column, item)
-        table.setSortingEnabled(True)
-        table.sortItems(4, Qt.SortOrder.DescendingOrder)
 
     def _on_top_activated(self, item: QTableWidgetItem) -> None:
         prompt = self.top.item(item.row(), 2).data(Qt.ItemDataRole.UserRole)

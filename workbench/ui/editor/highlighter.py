@@ -42,6 +42,10 @@ def spans_signature(spans: BlockSpans) -> int:
 def char_format(category: str, severity: str, dark: bool = False) -> QTextCharFormat:
     color = theme.category_color(category, dark)
     fmt = QTextCharFormat()
+    if severity == "info":  # a note (inside a constraint, or a mention): seen, not a risk
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+        fmt.setUnderlineColor(QColor(150, 150, 150, 170))
+        return fmt
     if severity in ("low", "medium"):
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
         underline = QColor(color)

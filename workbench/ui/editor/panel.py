@@ -96,6 +96,10 @@ class EditorPanel(QWidget):
         self.editor.allow_requested.connect(self._on_allow_requested)
         self.editor.block_requested.connect(self._on_block_requested)
         self.findings.finding_activated.connect(self.editor.select_finding)
+        # The verdict is judged for the Generate panel's target (or a pinned profile).
+        self.badge.set_judging(ops.judging)
+        self.editor.set_explainer(ops.judging.explain)
+        ops.judging.changed.connect(self.editor.rescan)
         self.remove_invisible_button.clicked.connect(self.editor.remove_invisible)
         self._on_scan_updated(self.editor.result)
 

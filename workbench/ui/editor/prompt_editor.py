@@ -19,13 +19,14 @@ from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPolygon, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
-from workbench.core.screening.models import SEVERITY_RANK, Finding, ScanResult
+from workbench.core.screening.models import SEVERITY_RANK, Finding, ScanResult, verdict_for
 from workbench.ui import labels, theme
 from workbench.ui.editor.highlighter import BlockSpan, BlockSpans, RiskHighlighter, spans_signature
 from workbench.ui.editor.offsets import OffsetMap
 from workbench.ui.messages import plain_html
 
 Scanner = Callable[[str], ScanResult]
+Explainer = Callable[[str, Finding], Sequence[str]]  # (text, finding) -> hover lines, asked on hover only
 
 # Characters that change what the model reads but show nothing (or look like a space).
 INVISIBLE_CHARS = {
@@ -73,8 +74,9 @@ def match_case(original: str, replacement: str) -> str:
     return replacement
 
 
-def tooltip_for(finding: Finding) -> str:
-    """Rich-text tooltip where every piece of prompt or lexicon text is escaped."""
+def tooltip_for(finding: Finding, extra: Sequence[str] = ()) -> str:
+    """Rich-text tooltip where every piece of prompt or lexicon text is escaped; `extra` are
+    plain lines from the explainer (history evidence, other models)."""
     color = theme.category_color(finding.category).name()
     lines = [
         f"<b style='color:{color}'>{plain_html(labels.category(finding.category))}</b>"
@@ -87,8 +89,28 @@ def tooltip_for(finding: Finding) -> str:
         lines.append("<i>A hard line: no rewrite is offered.</i>")
     elif finding.replacements:
         lines.append("Try: " + plain_html(", ".join(finding.replacements[:5])))
+    lines.extend(f"<i>{plain_html(line)}</i>" for line in extra)
     lines.append("<span style='color:gray'>Right-click for quick fixes.</span>")
     return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"
+
+
+NOTE_HEADINGS = {
+    "constraint": "Not a risk here: it is something the prompt asks to leave out.",
+    "mention": "Not a risk here: nothing harmful stands near it.",
+}
+
+
+def note_tooltip(note: Finding) -> str:
+    """The hover of a note: what was seen and why it does not count."""
+    heading = NOTE_HEADINGS.get(note.scope, "Not a risk here.")
+    lines = [f"<b>{plain_html(heading)}</b>", f"“{plain_html(note.text)}” · "
+             f"{plain_html(labels.category(note.category))}", plain_html(note.message)]
+    return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"
+
+
+def _uncovered(notes: Sequence[Finding], findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Notes not under a finding: a finding's underline always wins."""
+    return tuple(n for n in notes if not any(f.start < n.end and n.start < f.end for f in findings))
 
 
 class PromptEditor(QPlainTextEdit):
@@ -110,6 +132,7 @@ class PromptEditor(QPlainTextEdit):
         super().__init__(parent)
         self.setObjectName("promptEditor")
         self._scanner = scanner
+        self._explainer: Explainer | None = None
         self._text = ""
         self._map = OffsetMap("")
         self._result = ScanResult("")
@@ -149,6 +172,10 @@ class PromptEditor(QPlainTextEdit):
         self._scanner = scanner
         self.rescan()
 
+    def set_explainer(self, explainer: Explainer | None) -> None:
+        """What the hover adds to a finding (evidence from history, other models' reading)."""
+        self._explainer = explainer
+
     def offset_map(self) -> OffsetMap:
         return self._map
 
@@ -180,8 +207,9 @@ class PromptEditor(QPlainTextEdit):
         self._map = OffsetMap(text)
         result = self._scanner(text) if self._scanner is not None else ScanResult(text)
         visible = tuple(f for f in result.findings if not self._is_ignored(f))
-        self._result = ScanResult(text, visible)
-        self.highlighter.set_spans(self._block_spans(text, visible))
+        decided = verdict_for(visible) if result.decided is not None else None
+        self._result = ScanResult(text, visible, result.notes, profile=result.profile, decided=decided)
+        self.highlighter.set_spans(self._block_spans(text, visible + _uncovered(result.notes, visible)))
         self._stale_timer.start()
         count = len(INVISIBLE_RE.findall(text))
         if count != self._invisible_count:
@@ -247,6 +275,14 @@ class PromptEditor(QPlainTextEdit):
                 if best is None or SEVERITY_RANK[f.severity] > SEVERITY_RANK[best.severity]:
                     best = f
         return best
+
+    def note_at(self, position: int) -> Finding | None:
+        """The note (a term in a constraint, a mention) at a Qt position, if no finding is there."""
+        for f in self._result.notes:
+            start, end = self.qt_span(f)
+            if start <= position < max(end, start + 1):
+                return f
+        return None
 
     def invisible_at(self, position: int) -> str | None:
         index = self._map.to_py(position)
@@ -433,17 +469,26 @@ class PromptEditor(QPlainTextEdit):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(event.globalPos())
 
+    def hover_text(self, point: QPoint) -> str:
+        """The tooltip for a viewport point ("" = none): the finding there, explained."""
+        position = self.char_position_at(point)
+        if position is None:
+            return ""
+        finding = self.finding_at(position)
+        if finding is not None:
+            extra = self._explainer(self._text, finding) if self._explainer is not None else ()
+            return tooltip_for(finding, extra)
+        note = self.note_at(position)
+        if note is not None:
+            return note_tooltip(note)
+        char = self.invisible_at(position)
+        if char is not None:
+            return plain_html(f"Invisible character: {INVISIBLE_CHARS[char]} (U+{ord(char):04X})")
+        return ""
+
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.Type.ToolTip:
-            position = self.char_position_at(event.pos())
-            tip = ""
-            if position is not None:
-                finding = self.finding_at(position)
-                char = self.invisible_at(position)
-                if finding is not None:
-                    tip = tooltip_for(finding)
-                elif char is not None:
-                    tip = plain_html(f"Invisible character: {INVISIBLE_CHARS[char]} (U+{ord(char):04X})")
+            tip = self.hover_text(event.pos())
             if tip:
                 QToolTip.showText(event.globalPos(), tip, self.viewport())
             else:

@@ -128,6 +128,7 @@ class GeneratePanel(QWidget):
         self._tick = QTimer(self, interval=100)
         self._tick.timeout.connect(self._update_elapsed)
         self.form.changed.connect(self.update_estimate)
+        self.form.changed.connect(self._update_policy_target)
         self.profile.currentIndexChanged.connect(self._on_profile_chosen)
         self.generate_button.clicked.connect(self.generate)
         self.cancel_button.clicked.connect(self.cancel)
@@ -151,6 +152,7 @@ class GeneratePanel(QWidget):
         self.profile.blockSignals(False)
         self._describe_profile()
         self.update_estimate()
+        self._update_policy_target()
 
     def profile_name(self) -> str:
         return self.profile.currentData() or self._ops.active_profile_name()
@@ -163,6 +165,13 @@ class GeneratePanel(QWidget):
             self.form.set_default_model(profile.default_model)
         self._describe_profile()
         self.update_estimate()
+        self._update_policy_target()
+
+    def _update_policy_target(self) -> None:
+        """The editor's verdict is judged for where this panel sends: provider, model, moderation."""
+        params = self.form.params()
+        kind = self._ops.profile(self.profile_name()).kind
+        self._ops.judging.set_target(kind, params.model, params.moderation)
 
     def _describe_profile(self) -> None:
         profile = self._ops.profile(self.profile_name())
