@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
+        self._scanned_text: str | None = None  # the prompt the other panels were last told about
         self.setWindowTitle("Prompt Workbench")
         self.setObjectName("mainWindow")
         self._fit_first_run_size(1360, 860)
@@ -244,6 +245,9 @@ class MainWindow(QMainWindow):
             messages.show_message_box(self, message)
 
     def _on_scan_updated(self, result) -> None:
+        if result.text == self._scanned_text:
+            return  # a rescan of the same text (new profile, calibration): nothing for the others
+        self._scanned_text = result.text
         self.moderation_panel.set_prompt(result.text)
         self.generate_panel.update_estimate()
         self.generate_panel.card.set_prompt(result.text)  # a result for an older prompt is marked stale
