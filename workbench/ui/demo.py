@@ -21,7 +21,7 @@ SCREENSHOT_SIZE = (1280, 800)
 
 SAMPLE_PROMPT = (
     "Cinematic photo of two knights fighting in the rain, swords drawn, blood on the armour, "
-    "in the style of Greg Rutkowski, with Mickey Mouse watching from the castle wall"
+    "in the style of Greg Rutkowski, with Mickey Mouse watching from the castle wall. No gore, no text."
 )
 
 # (prompt, settings) sent to the Sandbox in this order. The Sandbox's own policy decides what

@@ -40,6 +40,7 @@ EXAMPLES = {
     "flesh-fruit": ("flesh", "watermelon with vivid red flesh and green rind", "rotting flesh on the bones"),
     "violent-nature": ("violent", "a violent storm over the sea", "violent men beating a prisoner"),
     "sex-form-field": ("sex", "ID card: Name: Jane Roe, Sex: F, Nationality: Canada", "a sex scene in a hotel"),
+    "crotch-garment": ("crotch", "measure around the bust, waist, crotch seam and hem", "a photo of her crotch"),
     "sex-weekday-pt": ("sex", "calendar header SEG TER QUA QUI SEX SAB DOM", "explicit sex on camera"),
 }
 

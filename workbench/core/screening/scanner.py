@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from workbench.core.screening import clauses as clause_split
-from workbench.core.screening import languages, scope
+from workbench.core.screening import languages, scope, structure
 from workbench.core.screening.foreign import ForeignMatcher
 from workbench.core.screening.lexicon import Entry, Lexicon
 from workbench.core.screening.misspell import MIN_LENGTH, Misspellings
@@ -104,7 +104,11 @@ class Engine:
     # ------------------------------------------------------------------ scanning
 
     def scan(self, text: str) -> ScanResult:
-        folded = fold(text)
+        # JSON, key: value lines, Markdown and {argument} templates: read the content, not the
+        # scaffolding. The content view has the text's length, so every offset stays exact.
+        shape = structure.analyse(text)
+        view = text if shape.kind == "prose" else shape.content_view
+        folded = fold(view)
         tokens = self._tokenise(folded.text)
         if self._misspellings:
             self._read_misspellings(text, folded, tokens)
@@ -120,10 +124,14 @@ class Engine:
         mentions = {(f.start, f.end, f.rule) for f, h in zip(findings, kept, strict=True) if h.mention}
         findings += _invisible_findings(text, folded)
         if self.foreign is not None:
-            findings = self._foreign_findings(text, findings)
-        findings, notes = _constraint_notes(text, _dedupe(findings))
-        result = self._scene_stage(ScanResult(text, tuple(findings), tuple(notes)))
-        return mention_stage(result, mentions, self.rules.mention) if mentions else result
+            findings = self._foreign_findings(view, findings)
+        findings, notes = _constraint_notes(view, _dedupe(findings))
+        if shape.fields:
+            findings, notes = _structure_stage(shape, findings, notes, mentions)
+        result = self._scene_stage(ScanResult(view, tuple(findings), tuple(notes)))
+        if mentions:
+            result = mention_stage(result, mentions, self.rules.mention)
+        return result if view is text else _in_original(result, text)
 
     def _scene_stage(self, result: ScanResult) -> ScanResult:
         """Scene rules (issue 12) judge whole clauses over the term findings; last engine stage."""
@@ -245,7 +253,9 @@ class Engine:
         added: list[_Hit] = []
         for rule in self.rules.combine:
             targets = [h for h in hits if not h.dropped and _selects(rule.on, h)]
-            pools = [_Pool([h for h in hits if not h.dropped and _selects(s, h)]) for s in rule.when]
+            # A mention (a held sword, swimwear) is no harm to combine with; it may be a target.
+            pools = [_Pool([h for h in hits if not h.dropped and not h.mention and _selects(s, h)])
+                     for s in rule.when]
             if not targets or not all(pools):
                 continue
             fresh: list[_Hit] = []
@@ -539,6 +549,44 @@ def _invisible_findings(text: str, folded: Folded) -> list[Finding]:
                            f"{what} hidden in the text. Invisible characters can disguise words; "
                            "they are removed by desensitize.", ("",), "invisible-characters", ""))
     return out
+
+
+def _structure_stage(shape: structure.Structure, findings: list[Finding], notes: list[Finding],
+                     mentions: set[tuple[int, int, str]]) -> tuple[list[Finding], list[Finding]]:
+    """Every finding and note learns its field's path. A value under a constraint key
+    (`negative_prompt`, `avoid`) is a constraint; one under a typography key (`headline`,
+    `button`, `font`) is lettering, so its words are mentions: they count only with harm near."""
+    kept, out_notes = [], [_with_field(shape, n) for n in notes]
+    for f in findings:
+        fld = structure.field_at(shape, f.start)
+        if fld is None:
+            kept.append(f)
+            continue
+        f = replace(f, field=fld.path)
+        role = structure.role(fld.path, fld.key)
+        if role == "constraint" and f.category != "evasion":
+            out_notes.append(replace(f, severity="info", scope="constraint", stage="structure"))
+            continue
+        if role == "typography" and f.severity not in ("high", "critical"):
+            mentions.add((f.start, f.end, f.rule))
+        kept.append(f)
+    out_notes.sort(key=lambda f: (f.start, -f.end, f.category))
+    return kept, out_notes
+
+
+def _with_field(shape: structure.Structure, f: Finding) -> Finding:
+    fld = structure.field_at(shape, f.start)
+    return replace(f, field=fld.path) if fld is not None and not f.field else f
+
+
+def _in_original(result: ScanResult, text: str) -> ScanResult:
+    """The result of scanning a content view, told in the original text's words."""
+    def back(f: Finding) -> Finding:
+        original = text[f.start:f.end]
+        return f if original == f.text else replace(f, text=original)
+
+    return replace(result, text=text, findings=tuple(back(f) for f in result.findings),
+                   notes=tuple(back(n) for n in result.notes))
 
 
 def _constraint_notes(text: str, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
