@@ -93,7 +93,8 @@ def _unescape_key(raw: str) -> str:
 def _escaped_char(body: str) -> str:
     if body[0] == "u":
         char = chr(int(body[1:], 16))
-        return " " if 0xD800 <= ord(char) <= 0xDFFF else char
+        # surrogate halves and control characters read as a space (never content)
+        return " " if 0xD800 <= ord(char) <= 0xDFFF or (not char.isprintable() and char != "\n") else char
     return _SIMPLE_ESCAPES.get(body, body)
 
 
