@@ -497,12 +497,18 @@ def path_parts(f: Field) -> list[str]:
 
 
 def _names(f: Field, keys: frozenset[str], exact: frozenset[str] = frozenset()) -> bool:
+    """A key is a whole part, or (unless it must be exact) a run of a part's words:
+    "things_to_avoid" names "avoid". Runs are looked up, so the cost does not grow with the
+    number of keys."""
     for part in path_parts(f):
         if part in keys:
             return True
-        padded = f"_{part}_"
-        if any(f"_{k}_" in padded for k in keys if k not in exact):
-            return True
+        words = part.split("_")
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                run = "_".join(words[i:j])
+                if run in keys and run not in exact:
+                    return True
     return False
 
 
