@@ -732,8 +732,8 @@ def _record_edits(store: HistoryStore, request_id: int, wanted: dict[str, Any]) 
             if name == "prompt":
                 update["prompt_sha256"], update["prompt_key"] = prompt_sha256(stored), prompt_key(stored)
             edits.append(Edit(now, name, str(current[name] or ""), stored))
-        store.db["requests"].update(request_id, update)
-        store.db["request_edits"].insert_all(
+        store.db.table("requests").update(request_id, update)
+        store.db.table("request_edits").insert_all(
             {"request_id": request_id, "edited_at": e.edited_at, "field": e.field,
              "old_value": e.old_value, "new_value": e.new_value} for e in edits)
     return edits

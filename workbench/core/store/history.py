@@ -219,7 +219,7 @@ class HistoryStore:
                 if file is not None:
                     files.append(file)
             with self.db.atomic():
-                self.db["requests"].update(request_id, _storable(fields))
+                self.db.table("requests").update(request_id, _storable(fields))
                 self.db.execute("DELETE FROM images WHERE request_id = ? AND role = 'output'", [request_id])
                 for position, file in enumerate(files):
                     self._image_row(request_id, file, role="output", position=position)
@@ -459,7 +459,7 @@ class HistoryStore:
     def set_notes(self, request_id: int, notes: str) -> None:
         with translate_errors(self.path):
             self._require(request_id)
-            self.db["requests"].update(request_id, {"notes": self.scrub(notes) or ""})
+            self.db.table("requests").update(request_id, {"notes": self.scrub(notes) or ""})
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -701,7 +701,7 @@ class HistoryStore:
         request_id = int(cursor.lastrowid)
         findings = finding_rows(request_id, row.get("findings_json", "[]"))
         if findings:
-            self.db["request_findings"].insert_all(findings)
+            self.db.table("request_findings").insert_all(findings)
         return request_id
 
     def _add_image(self, request_id: int, image: bytes | ImageData, *, role: str, position: int,
@@ -711,7 +711,7 @@ class HistoryStore:
                         role=role, position=position)
 
     def _image_row(self, request_id: int, stored: StoredFile, *, role: str, position: int) -> None:
-        self.db["images"].insert({
+        self.db.table("images").insert({
             "request_id": request_id, "role": role, "position": position, "sha256": stored.sha256,
             "format": stored.format, "width": stored.width, "height": stored.height, "bytes": stored.size,
             "path": stored.relpath, "created_at": utc_now(),
