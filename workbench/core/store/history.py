@@ -483,7 +483,8 @@ class HistoryStore:
             rows = self.db.execute(
                 "SELECT id, request_id, role, position, sha256, format, width, height, bytes, path "
                 "FROM images WHERE request_id = ? ORDER BY role, position, id", [request_id]).fetchall()
-        return [StoredImage(*row[:9], path=str(self.files.path(row[9]))) for row in rows]
+        return [StoredImage(id_, rid, role, position, sha256, fmt, width, height, size, str(self.files.path(path)))
+                for id_, rid, role, position, sha256, fmt, width, height, size, path in rows]
 
     def search(self, query: str = "", flt: HistoryFilter | None = None, *, limit: int = 50,
                offset: int = 0, before: tuple[str, int] | None = None, order: str = "newest") -> Page:
@@ -521,7 +522,7 @@ class HistoryStore:
     # it, the opposite holds (a rare word would walk the whole index).
     WALK_INDEX_ABOVE = 2_000
 
-    def _newest_first_hint(self, match: str) -> str:
+    def _newest_first_hint(self, match: str | None) -> str:
         if not match:
             return ""
         with translate_errors(self.path):
@@ -698,7 +699,9 @@ class HistoryStore:
         columns = ", ".join(f"[{name}]" for name in clean)
         cursor = self.db.execute(f"INSERT INTO requests ({columns}) VALUES ({', '.join('?' * len(clean))})",
                                  list(clean.values()))
-        request_id = int(cursor.lastrowid)
+        if cursor.lastrowid is None:  # an INSERT always sets it; like int(None), refuse loudly
+            raise TypeError("INSERT INTO requests left no rowid")
+        request_id = cursor.lastrowid
         findings = finding_rows(request_id, row.get("findings_json", "[]"))
         if findings:
             self.db.table("request_findings").insert_all(findings)
