@@ -95,7 +95,7 @@ def bench_keystrokes(samples: int) -> dict:
         t0 = time.perf_counter()
         screening.scan(text)
         scan_times.append((time.perf_counter() - t0) * 1000)
-    keys = "a gun " * (samples // 6 + 1)
+    keys = "a gory " * (samples // 7 + 1)
     cursor = editor.textCursor()
     cursor.setPosition(2000)
     editor.setTextCursor(cursor)
@@ -108,7 +108,7 @@ def bench_keystrokes(samples: int) -> dict:
             QTest.keyClick(editor, ch)
         app.processEvents()
         timings.append((time.perf_counter() - t0) * 1000)
-    assert any(f.text == "gun" for f in editor.result.findings), "the typed word was not flagged"
+    assert any(f.text == "gory" for f in editor.result.findings), "the typed word was not flagged"
     block = editor.textCursor().block()
     assert block.layout().formats(), "no highlight painted"
     editor.moveCursor(QTextCursor.MoveOperation.End)

@@ -57,7 +57,7 @@ def test_frozen_screenshot_is_a_real_window(bundle, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     with Image.open(out) as image:
         assert image.format == "PNG"
-        assert image.size == (1440, 900)  # workbench.ui.demo.SCREENSHOT_SIZE
+        assert image.size == (1280, 800)  # workbench.ui.demo.SCREENSHOT_SIZE
         rgb = image.convert("RGB")
         assert len(rgb.getcolors(maxcolors=1 << 20) or []) > 50, "a blank or single-colour window"
         assert max(ImageStat.Stat(rgb).stddev) > 20

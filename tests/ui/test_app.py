@@ -44,7 +44,7 @@ def test_screenshot_mode_saves_a_png_of_the_editor(tmp_path, workbench_home):
                          capture_output=True, text=True, timeout=120, env=_clean_env())
     assert out.returncode == 0, out.stderr[-3000:]
     image = QImage(str(target))
-    assert (image.width(), image.height()) == (1440, 900)
+    assert (image.width(), image.height()) == (1280, 800)
     # The demonstration state really went through the Sandbox into this WORKBENCH_HOME.
     from workbench.core.store import HistoryStore
 

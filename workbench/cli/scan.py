@@ -41,6 +41,10 @@ def format_result(result: ScanResult) -> str:
         alternatives = [r for r in f.replacements if r]
         if alternatives and f.severity != "critical":
             lines.append(f"      try: {' / '.join(alternatives)}")
+    if result.notes:
+        why = {"constraint": "asked to leave out", "mention": "no harm near it"}
+        seen = ", ".join(f"{n.text!r} ({why.get(n.scope, n.scope)})" for n in result.notes)
+        lines.append(f"not a risk here: {seen}")
     return "\n".join(lines)
 
 

@@ -17,7 +17,7 @@ import tempfile
 
 from workbench import paths
 
-SCREENSHOT_SIZE = (1440, 900)
+SCREENSHOT_SIZE = (1280, 800)
 
 SAMPLE_PROMPT = (
     "Cinematic photo of two knights fighting in the rain, swords drawn, blood on the armour, "

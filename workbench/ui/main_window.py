@@ -11,13 +11,11 @@ import asyncio
 import importlib
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -32,18 +30,9 @@ from workbench.ui.gallery import GalleryItem, GalleryPanel
 from workbench.ui.generate.panel import GeneratePanel
 from workbench.ui.lifetime import alive
 from workbench.ui.moderation.panel import ModerationPanel
+from workbench.ui.widgets.scrolling import scrolling
 
 TABS = ("editor", "history", "appeals", "dashboard")
-
-
-def _scrolling(widget: QWidget) -> QScrollArea:
-    """Let a tall side panel scroll instead of squeezing its controls."""
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return area
 
 
 class MainWindow(QMainWindow):
@@ -59,7 +48,7 @@ class MainWindow(QMainWindow):
         self._scanned_text: str | None = None  # the prompt the other panels were last told about
         self.setWindowTitle("Prompt Workbench")
         self.setObjectName("mainWindow")
-        self.resize(1360, 860)
+        self._fit_first_run_size(1360, 860)
 
         self.editor_panel = EditorPanel(ops)
         self.editor = self.editor_panel.editor
@@ -75,11 +64,12 @@ class MainWindow(QMainWindow):
         self.left_splitter.setStretchFactor(1, 1)
         self.side_tabs = QTabWidget(objectName="sideTabs")
         self.side_tabs.addTab(self.fix_panel, "Fix")  # scrolls inside, so Apply stays in view
-        self.side_tabs.addTab(_scrolling(self.moderation_panel), "Second opinion")
+        self.side_tabs.addTab(scrolling(self.moderation_panel), "Second opinion")
         self.right_splitter = QSplitter(Qt.Orientation.Vertical, objectName="rightSplitter")
         self.right_splitter.addWidget(self.side_tabs)
-        self.generate_scroll = _scrolling(self.generate_panel)
-        self.right_splitter.addWidget(self.generate_scroll)
+        # The panel scrolls its settings and outcome itself, under a heading that stays put.
+        self.generate_scroll = self.generate_panel.scroll
+        self.right_splitter.addWidget(self.generate_panel)
         self.right_splitter.setStretchFactor(0, 1)
         self.right_splitter.setStretchFactor(1, 1)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
@@ -88,7 +78,7 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(0, 3)
         self.main_splitter.setStretchFactor(1, 2)
         self.main_splitter.setSizes([860, 540])
-        self.left_splitter.setSizes([600, 230])
+        self.left_splitter.setSizes([470, 330])  # the gallery board needs rows of thumbnails
         self.right_splitter.setSizes([380, 470])
 
         editor_tab = QWidget()
@@ -116,6 +106,14 @@ class MainWindow(QMainWindow):
         self._connect_signals()
 
     # --- layout helpers -------------------------------------------------------------------
+
+    def _fit_first_run_size(self, width: int, height: int) -> None:
+        """The first-run size, shrunk to the screen (a 1280×800 display has no room for 1360×860)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width, height = min(width, room.width()), min(height, room.height())
+        self.resize(width, height)
 
     def _optional_tab(self, module: str, cls: str, title: str):
         """A tab built by another package; a plain note if that package is not installed."""
@@ -392,6 +390,7 @@ class MainWindow(QMainWindow):
 
     def _on_theme_changed(self, dark: bool) -> None:
         self.editor.highlighter.set_dark(dark)
+        self.editor_panel.badge.restyle()
         self.editor_panel.findings.model_.refresh_colors()
 
     def show_about(self) -> QMessageBox:

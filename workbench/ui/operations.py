@@ -145,8 +145,13 @@ class Operations(QObject):
 
     def scan_prompt(self, text: str) -> ScanResult:
         """Screen a prompt; a broken user lexicon is reported once and screening pauses."""
-        from workbench.core import screening
+        from workbench.core import calibration, screening
+        from workbench.core.screening.policy import decide
 
+        if not text.strip():
+            # Nothing to screen (the empty editor while the window is built): judge an empty
+            # result without building the engine, which warm_up() does after the first paint.
+            return decide(ScanResult(text), self.judging.policy(), calibration.active())
         try:
             result = screening.scan(text, profile=self.judging.policy())
         except UserFacingError as exc:
@@ -499,6 +504,7 @@ class Operations(QObject):
                 history_id=entry.id,
                 path=image.path,
                 created_at=entry.created_at,
+                review_state=entry.review_state,
             )
             for image in entry.images
             if image.role == "output"

@@ -1,4 +1,4 @@
-"""What the desktop app remembers between runs: geometry, splitters, last tab, theme.
+"""What the desktop app remembers between runs: geometry, splitters, last tab, theme, gallery size.
 
 Stored with QSettings in an INI file under `paths.config_dir()` (see `paths.ui_state_path`),
 so `WORKBENCH_HOME` moves it with everything else. Nothing secret goes here.
@@ -56,3 +56,17 @@ def restore_window(window: QMainWindow, splitters: list[QSplitter]) -> int | Non
         return int(tab) if tab is not None else None
     except (TypeError, ValueError):
         return None
+
+
+def load_gallery_side(default: int) -> int:
+    """The gallery board's thumbnail size the user chose last (pixels)."""
+    try:
+        return int(settings().value("gallery/thumbnail_side", default))
+    except (TypeError, ValueError):
+        return default
+
+
+def save_gallery_side(side: int) -> None:
+    s = settings()
+    s.setValue("gallery/thumbnail_side", int(side))
+    s.sync()

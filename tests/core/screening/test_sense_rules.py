@@ -41,6 +41,8 @@ EXAMPLES = {
     "violent-nature": ("violent", "a violent storm over the sea", "violent men beating a prisoner"),
     "sex-form-field": ("sex", "ID card: Name: Jane Roe, Sex: F, Nationality: Canada", "a sex scene in a hotel"),
     "crotch-garment": ("crotch", "measure around the bust, waist, crotch seam and hem", "a photo of her crotch"),
+    "killer-praise": ("killer", "a chalkboard menu: Killer Burger, truffle fries", "a killer stalking a woman"),
+    "kill-game-stat": ("kill", "HUD text: Kills: 12 | Deaths: 3 | Headshots: 4", "kill the hostages now"),
     "sex-weekday-pt": ("sex", "calendar header SEG TER QUA QUI SEX SAB DOM", "explicit sex on camera"),
 }
 

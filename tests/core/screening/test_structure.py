@@ -28,7 +28,7 @@ def _same_content(text: str) -> None:
     assert len(view) == len(text)
     escaped = [(f.start, f.end) for f in s.fields if s.kind == "json" and "\\" in text[f.start:f.end]]
     for i, (original, seen) in enumerate(zip(text, view, strict=True)):
-        if seen != original and seen != " ":
+        if seen != original and not seen.isspace():
             assert any(a <= i < b for a, b in escaped), (i, original, seen)
 
 
@@ -178,6 +178,12 @@ def test_constraint_fields_by_key_or_path_part():
     assert got == {"negative_prompt", "constraints.must", "things_to_avoid[0]", "Negative prompt", "do_not"}
 
 
+def test_a_negated_key_does_not_make_its_value_a_constraint():
+    text = "No text: a crowded street market at noon\nAvoid: lens flare\nno: watermarks"
+    got = {text[f.start:f.end] for f in constraint_fields(analyse(text))}
+    assert got == {"lens flare", "watermarks"}
+
+
 def test_typography_fields_by_key():
     text = json.dumps({"main_headline": "GLASS", "button_text": "Try it", "ui": {"hud": "ammo 30"},
                        "scene": "a city"})
@@ -246,7 +252,7 @@ def test_real_json_values_are_found_exactly(value):
 
     def walk(v):
         if isinstance(v, str):
-            if v.strip():
+            if any(not c.isspace() and ord(c) >= 0x20 for c in v):  # blank or control-only values are no content
                 expected.append(v)
         elif isinstance(v, list):
             for x in v:

@@ -9,6 +9,7 @@ findings get stage "policy" and a note saying why.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import replace
 
 from workbench.core.calibration import model as calib
@@ -27,7 +28,7 @@ from workbench.core.screening.policy_profiles import (
     Rule,
     contexts,
     resolve,
-    word_tokens,
+    word_spans,
 )
 
 _AZURE_RANK = {"safe": 0, "low": 1, "medium": 2, "high": 3}
@@ -94,13 +95,39 @@ def context_of(f: Finding, result: ScanResult, table: Contexts) -> frozenset[str
             if g.stage == "scene" or SEVERITY_RANK.get(g.severity, 0) >= minimum:
                 present.add(name)
     if table.words:
-        toks = word_tokens(result.text[max(0, f.start - w): f.end + w])
-        for i in range(len(toks)):
-            for size in range(1, table.longest + 1):
-                name = table.words.get(tuple(toks[i:i + size]))
-                if name:
-                    present.add(name)
+        starts, names = _context_words(result.text, table)
+        lo, hi = bisect.bisect_left(starts, f.start - w), bisect.bisect_right(starts, f.end + w)
+        present.update(names[lo:hi])
     return frozenset(present)
+
+
+_words_cache: dict[tuple[int, str], tuple[list[int], list[str]]] = {}
+
+
+def _context_words(text: str, table: Contexts) -> tuple[list[int], list[str]]:
+    """Every context word or phrase in `text` (offsets, context names), found once per text:
+    each finding then takes the ones in its window by bisection."""
+    key = (id(table), text)
+    found = _words_cache.get(key)
+    if found is not None:
+        return found
+    firsts = {phrase[0] for phrase in table.words}
+    spans = word_spans(text)
+    words = [w for _, w in spans]
+    starts: list[int] = []
+    names: list[str] = []
+    for i, word in enumerate(words):
+        if word not in firsts:
+            continue
+        for size in range(1, table.longest + 1):
+            name = table.words.get(tuple(words[i:i + size]))
+            if name:
+                starts.append(spans[i][0])
+                names.append(name)
+    if len(_words_cache) > 8:
+        _words_cache.clear()
+    _words_cache[key] = found = (starts, names)
+    return found
 
 
 def _apply_rule(rule: Rule | None, sev: str, present: frozenset[str], notes: list[str], who: str) -> str:

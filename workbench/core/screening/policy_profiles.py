@@ -368,3 +368,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 def word_tokens(text: str) -> list[str]:
     """Lower-case words of letters (apostrophes, digits and hyphens split words)."""
     return _WORD.findall(text.lower())
+
+
+def word_spans(text: str) -> list[tuple[int, str]]:
+    """(offset, lower-case word) of every word, as `word_tokens` splits them."""
+    return [(m.start(), m.group().lower()) for m in _WORD.finditer(text)]

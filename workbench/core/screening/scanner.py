@@ -47,6 +47,7 @@ class _Hit:
     message: str = ""
     replacements: tuple[str, ...] = ()
     dropped: bool = False
+    constrained: bool = False  # inside "no …" / a negative_prompt value: takes no part in combinations
     mention: bool = False  # no risk alone: a finding only with harm near (lexicon `alone = "note"`)
 
     @property
@@ -115,6 +116,11 @@ class Engine:
         hits = self._match(tokens, self._first)
         hits += _outside_benign(self._match(tokens, self._marker_first), hits)
         live = [h for h in hits if not h.dropped]
+        constraints = _constraint_ranges(view, shape)
+        if constraints:
+            for h in live:
+                span = folded.original_span(tokens.starts[h.i], tokens.ends[h.j - 1])
+                h.constrained = scope.inside(constraints, *span)
         self._apply_context(live, tokens)
         live = [h for h in live if not h.dropped]
         live += self._apply_combinations(live)
@@ -128,16 +134,16 @@ class Engine:
         findings, notes = _constraint_notes(view, _dedupe(findings))
         if shape.fields:
             findings, notes = _structure_stage(shape, findings, notes, mentions)
-        result = self._scene_stage(ScanResult(view, tuple(findings), tuple(notes)))
+        result = self._scene_stage(ScanResult(view, tuple(findings), tuple(notes)), constraints)
         if mentions:
             result = mention_stage(result, mentions, self.rules.mention)
         return result if view is text else _in_original(result, text)
 
-    def _scene_stage(self, result: ScanResult) -> ScanResult:
-        """Scene rules (issue 12) judge whole clauses over the term findings; last engine stage."""
+    def _scene_stage(self, result: ScanResult, constraints: list[tuple[int, int]] | None = None) -> ScanResult:
+        """Scene rules (issue 12) judge whole clauses over the term findings, outside constraints."""
         if self.scenes is None:
             return result
-        return self.scenes.apply(result)
+        return self.scenes.apply(result, constraints)
 
     def _tokenise(self, folded: str) -> _Tokens:
         starts, ends, words = [], [], []
@@ -254,8 +260,8 @@ class Engine:
         for rule in self.rules.combine:
             targets = [h for h in hits if not h.dropped and _selects(rule.on, h)]
             # A mention (a held sword, swimwear) is no harm to combine with; it may be a target.
-            pools = [_Pool([h for h in hits if not h.dropped and not h.mention and _selects(s, h)])
-                     for s in rule.when]
+            pools = [_Pool([h for h in hits if not h.dropped and not h.mention and not h.constrained
+                            and _selects(s, h)]) for s in rule.when]
             if not targets or not all(pools):
                 continue
             fresh: list[_Hit] = []
@@ -564,7 +570,7 @@ def _structure_stage(shape: structure.Structure, findings: list[Finding], notes:
             continue
         f = replace(f, field=fld.path)
         role = structure.role(fld.path, fld.key)
-        if role == "constraint" and f.category != "evasion":
+        if role == "constraint" and f.category != "evasion" and not _after_positive_label(shape, fld, f):
             out_notes.append(replace(f, severity="info", scope="constraint", stage="structure"))
             continue
         if role == "typography" and f.severity not in ("high", "critical"):
@@ -572,6 +578,29 @@ def _structure_stage(shape: structure.Structure, findings: list[Finding], notes:
         kept.append(f)
     out_notes.sort(key=lambda f: (f.start, -f.end, f.category))
     return kept, out_notes
+
+
+_POSITIVE_LABEL = re.compile(r"(?i)\b(?:prompt|positive(?: prompt)?|subject|scene)\s*[:：]")
+
+
+def _after_positive_label(shape: structure.Structure, fld: structure.Field, f: Finding) -> bool:
+    """"Negative prompt: blurry. Prompt: a man shooting…" on one line: what follows the
+    positive label is the request, even inside the negative key's value."""
+    view = shape.content_view
+    return _POSITIVE_LABEL.search(view, fld.start, f.start) is not None
+
+
+def _constraint_ranges(view: str, shape: structure.Structure) -> list[tuple[int, int]]:
+    """Where the prompt says what must not be shown: constraint scopes and JSON values under
+    constraint keys (read before the combination rules, so "avoid anything sexual" next to
+    "children" never combines into a hard line)."""
+    ranges = scope.constraint_spans(view)
+    for fld in shape.fields:
+        if structure.role(fld.path, fld.key) != "constraint":
+            continue
+        if _POSITIVE_LABEL.search(view, fld.start, fld.end) is None:
+            ranges.append((fld.start, fld.end))
+    return ranges
 
 
 def _with_field(shape: structure.Structure, f: Finding) -> Finding:

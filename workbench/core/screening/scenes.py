@@ -260,10 +260,10 @@ class SceneRules:
 
     # ----------------------------------------------------------------------- scanning
 
-    def apply(self, result: ScanResult) -> ScanResult:
+    def apply(self, result: ScanResult, constraints: list[tuple[int, int]] | None = None) -> ScanResult:
         """`result` with a finding added for every scene recognised in its text, and high
         findings lowered next to a benign depiction cue where no harmful scene stands."""
-        found, occs, clauses, starts = self._analyse(result.text, result.findings)
+        found, occs, clauses, starts = self._analyse(result.text, result.findings, constraints)
         findings = list(result.findings)
         if self.depictions and findings:
             findings = self._lower(result.text, findings, found, occs, clauses, starts)
@@ -278,13 +278,14 @@ class SceneRules:
         return self._analyse(text, findings)[0]
 
     def _analyse(
-        self, text: str, findings
+        self, text: str, findings, constraints: list[tuple[int, int]] | None = None
     ) -> tuple[list[SceneMatch], list[Occurrence], list[tuple[int, int]], list[int]]:
         occs, starts = self._occurrences(text, findings)
         wanted = self._depiction_cues if findings else set()
         if not any(c in self._by_act or c in wanted for o in occs for c in o.classes):
             return [], [], [], starts
-        constraints = scope.constraint_spans(text)
+        if constraints is None:  # the engine passes its own (with JSON constraint fields)
+            constraints = scope.constraint_spans(text)
         if constraints:
             occs = [o for o in occs if not scope.inside(constraints, o.start, o.end)]
         found: list[SceneMatch] = []

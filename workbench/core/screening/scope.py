@@ -20,12 +20,19 @@ _CUE = re.compile(
     r"(?i)\b(?:no(?!\s+(?:more|less|longer|matter|doubt|one)\b)(?!\.\s*\d)|not(?!\s+only\b)|never|"
     r"without|avoid(?:ing|s)?|exclude[sd]?|excluding|free of|rather than|instead of|non-|"
     r"do(?:es)? not (?:include|show|add|depict|draw|render)|don'?t (?:include|show|add|depict|draw|render)|"
-    r"negative prompt\s*:|sin|ohne|kein\w*|sans|pas de|sem|nenhum\w*|aucun\w*)(?=\W)"
+    r"negative(?:[ _]prompts?)?\s*[:：]|sin|ohne|kein\w*|sans|pas de|sem|nenhum\w*|aucun\w*)(?=\W)"
     r"|不要|禁止|不含|没有|无|なし|無し"
 )
 _TURN = re.compile(r"(?i)\b(?:but|however|while|whereas|yet|instead|except)\b")
 _COMMA = re.compile(r"[,，、]")
 _LIST_ITEM_WORDS = 4  # "no text, logos, or watermarks": short items stay in the constraint
+_LIST_ITEM_CJK = 6  # characters: "不要背景人物，一个裸体女人…" — the second item is a new description
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+# "Avoid:", "Negative:", "Exclude:" open a list after the colon; after a phrase cue ("Without
+# blood or weapons: …", "No filters: …") a colon starts the request itself, so it ends the scope.
+_HEADER = re.compile(r"[ \t]*[:：]")
+_COLON = re.compile(r"[:：]")
+_LABEL = re.compile(r"(?i)(?:^|(?<=[.;\n]))\s*[a-z][a-z ]{0,24}[:：]")  # "Prompt:", "Positive:" after a break
 
 
 def constraint_spans(text: str) -> list[tuple[int, int]]:
@@ -43,23 +50,43 @@ def _spans(text: str) -> tuple[tuple[int, int], ...]:
             m = _CUE.search(text, pos, clause.end)
             if m is None:
                 break
-            end = _scope_end(text, m.end(), clause.end)
+            header = _HEADER.match(text, m.end(), clause.end)
+            if header is not None or m.group().endswith(":"):  # "Avoid: blood, gore"
+                end = _header_end(text, header.end() if header else m.end(), clause.end)
+            else:
+                end = _scope_end(text, m.end(), clause.end)
             out.append((m.start(), end))
             pos = max(end, m.end())
     return tuple(out)
 
 
+def _header_end(text: str, start: int, limit: int) -> int:
+    """A header's list ("Negative prompt: a, b") runs to the clause end or the next label."""
+    label = _LABEL.search(text, start, limit)
+    return label.start() if label is not None else limit
+
+
 def _scope_end(text: str, start: int, limit: int) -> int:
-    """Where a scope that opened at `start` ends: a turn word, or a comma followed by a long item."""
+    """Where a scope that opened at `start` ends: a colon, a turn word, or a comma followed by
+    a long item."""
+    colon = _COLON.search(text, start, limit)
+    if colon is not None:
+        limit = colon.start()
     turn = _TURN.search(text, start, limit)
     if turn is not None:
         limit = turn.start()
     for comma in _COMMA.finditer(text, start, limit):
         nxt = _COMMA.search(text, comma.end(), limit)
         item = text[comma.end() : nxt.start() if nxt else limit]
-        if _CUE.search(item) is None and len(item.split()) > _LIST_ITEM_WORDS:
+        if _CUE.search(item) is None and _long_item(item):
             return comma.start()
     return limit
+
+
+def _long_item(item: str) -> bool:
+    if _CJK.search(item):
+        return len(item.strip()) > _LIST_ITEM_CJK
+    return len(item.split()) > _LIST_ITEM_WORDS
 
 
 def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:

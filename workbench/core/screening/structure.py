@@ -93,7 +93,8 @@ def _unescape_key(raw: str) -> str:
 def _escaped_char(body: str) -> str:
     if body[0] == "u":
         char = chr(int(body[1:], 16))
-        return " " if 0xD800 <= ord(char) <= 0xDFFF else char
+        # surrogate halves and control characters read as a space (never content)
+        return " " if 0xD800 <= ord(char) <= 0xDFFF or (not char.isprintable() and char != "\n") else char
     return _SIMPLE_ESCAPES.get(body, body)
 
 
@@ -461,6 +462,7 @@ def field_at(structure: Structure, offset: int) -> Field | None:
 class KeyLists:
     constraint: frozenset[str]
     typography: frozenset[str]
+    exact: frozenset[str] = frozenset()  # constraint keys that must be a whole part
 
 
 @functools.lru_cache(maxsize=1)
@@ -471,11 +473,12 @@ def key_lists() -> KeyLists:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         data = {}
 
-    def keys(table: str) -> frozenset[str]:
-        raw = data.get(table, {}).get("keys", []) if isinstance(data.get(table), dict) else []
+    def keys(table: str, name: str = "keys") -> frozenset[str]:
+        raw = data.get(table, {}).get(name, []) if isinstance(data.get(table), dict) else []
         return frozenset(_norm(str(k)) for k in raw if str(k).strip())
 
-    return KeyLists(keys("constraint"), keys("typography"))
+    exact = keys("constraint", "exact")
+    return KeyLists(keys("constraint") | exact, keys("typography"), exact)
 
 
 _INDEX = re.compile(r"\[\d+\]")
@@ -493,13 +496,19 @@ def path_parts(f: Field) -> list[str]:
     return [_norm(p) for p in parts + [f.key] if p]
 
 
-def _names(f: Field, keys: frozenset[str]) -> bool:
+def _names(f: Field, keys: frozenset[str], exact: frozenset[str] = frozenset()) -> bool:
+    """A key is a whole part, or (unless it must be exact) a run of a part's words:
+    "things_to_avoid" names "avoid". Runs are looked up, so the cost does not grow with the
+    number of keys."""
     for part in path_parts(f):
         if part in keys:
             return True
-        padded = f"_{part}_"
-        if any(f"_{k}_" in padded for k in keys):
-            return True
+        words = part.split("_")
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                run = "_".join(words[i:j])
+                if run in keys and run not in exact:
+                    return True
     return False
 
 
@@ -509,7 +518,7 @@ def role(path: str, key: str) -> str:
     repeat across prompts, so this is cached by (path, key)."""
     f = Field(0, 0, path, key)
     lists = key_lists()
-    if _names(f, lists.constraint):
+    if _names(f, lists.constraint, lists.exact):
         return "constraint"
     if _names(f, lists.typography):
         return "typography"
@@ -518,8 +527,9 @@ def role(path: str, key: str) -> str:
 
 def constraint_fields(structure: Structure, keys: frozenset[str] | None = None) -> tuple[Field, ...]:
     """Fields whose key or a part of whose path names a constraint (negative_prompt, avoid…)."""
+    exact = key_lists().exact
     keys = key_lists().constraint if keys is None else keys
-    return tuple(f for f in structure.fields if _names(f, keys))
+    return tuple(f for f in structure.fields if _names(f, keys, exact))
 
 
 def typography_fields(structure: Structure, keys: frozenset[str] | None = None) -> tuple[Field, ...]:

@@ -486,6 +486,19 @@ class HistoryStore:
         return [StoredImage(id_, rid, role, position, sha256, fmt, width, height, size, str(self.files.path(path)))
                 for id_, rid, role, position, sha256, fmt, width, height, size, path in rows]
 
+    def first_output_images(self, request_ids: Sequence[int]) -> dict[int, str]:
+        """The first output image file of each request that has one (one query per page of rows)."""
+        ids = [int(i) for i in request_ids]
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with translate_errors(self.path):
+            rows = self.db.execute(
+                f"SELECT request_id, path FROM images WHERE role = 'output' AND request_id IN ({marks}) "
+                "ORDER BY request_id, position DESC, id DESC", ids).fetchall()
+        # ordered so the lowest position comes last and wins
+        return {int(request_id): str(self.files.path(relpath)) for request_id, relpath in rows}
+
     def search(self, query: str = "", flt: HistoryFilter | None = None, *, limit: int = 50,
                offset: int = 0, before: tuple[str, int] | None = None, order: str = "newest") -> Page:
         """Full-text search (prompt, error message, notes, request IDs) plus filters, paged.

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from workbench.ui import labels
 from workbench.ui.history.model import one_line, outcome_color, short_time
+from workbench.ui.widgets.readable_column import keep_readable
 
 TEXT_FIELDS = ("title", "ticket", "account_id", "org_id")
 LONG_FIELDS = ("business_context", "notes")
@@ -76,8 +76,8 @@ class AppealComposer(QWidget):
         self.requests.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.requests.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.requests.verticalHeader().setVisible(False)
-        self.requests.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.requests.setWordWrap(False)
+        self.prompt_column = keep_readable(self.requests, 4, 12)
         self.requests.setMinimumHeight(110)
         self.remove_button = QPushButton("Remove from appeal")
         self.open_button = QPushButton("Show in History")

@@ -162,7 +162,7 @@ class AppealsView(QWidget):
         outer.addWidget(left)
         outer.addWidget(self.stack)
         outer.setStretchFactor(1, 1)
-        outer.setSizes([280, 1100])
+        outer.setSizes([220, 1160])  # the list is short; the composer and preview need the room
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(outer)

@@ -44,6 +44,7 @@ from workbench.ui.dashboard.charts import (
 )
 from workbench.ui.history.background import HistoryWorker
 from workbench.ui.history.model import one_line, short_time
+from workbench.ui.widgets.readable_column import keep_readable
 
 REFRESH_DEBOUNCE_MS = 1500
 SCOPES = (("All time", None), ("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90))
@@ -173,7 +174,8 @@ class DashboardView(QWidget):
         for column, width in ((3, 130), (4, 150)):
             self.top.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.top.setColumnWidth(column, width)
-        self.top.setMinimumHeight(240)
+        self.top.setMinimumHeight(200)
+        self.top_prompt_column = keep_readable(self.top, 2, 30)
         self.calibration = CalibrationMap(ops)  # learned calibration: the model the verdict uses
 
         self._build_layout()
@@ -196,8 +198,9 @@ class DashboardView(QWidget):
 
         grid = QGridLayout()
         grid.addWidget(self._group("Blocked requests by category", self.categories), 0, 0)
-        grid.addWidget(self._group("Violation rate over time (bands: healthy < 2 %, systemic > 5 %)", self.trend), 1, 0)
-        grid.addWidget(self._group("Top blocked prompts (double-click to find them in History)", self.top), 0, 1, 2, 1)
+        grid.addWidget(self._group("Violation rate over time (bands: healthy < 2 %, systemic > 5 %)", self.trend), 0, 1)
+        # Full width: the prompts are what is read here, and half a 1280-pixel window is too narrow.
+        grid.addWidget(self._group("Top blocked prompts (double-click to find them in History)", self.top), 1, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
 

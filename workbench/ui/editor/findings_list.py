@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QListView, QWidget
 from workbench.core.screening.models import SEVERITY_RANK, Finding, ScanResult
 from workbench.ui import labels, theme
 from workbench.ui.messages import plain_tooltip
+from workbench.ui.widgets.empty_state import EmptyState
 
 FindingRole = Qt.ItemDataRole.UserRole + 1
 
@@ -92,9 +93,19 @@ class FindingsList(QListView):
         self.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.clicked.connect(self._on_clicked)
         self.activated.connect(self._on_clicked)
+        self._prompt_empty = True
+        self.empty_state = EmptyState(self, self._empty_text)
 
     def set_result(self, result: ScanResult) -> None:
+        self._prompt_empty = not result.text.strip()
         self.model_.set_result(result)
+        self.empty_state.update()
+
+    def _empty_text(self) -> str:
+        if self._prompt_empty:
+            return "Type or paste a prompt above: risky words are underlined as you type and listed here."
+        return ("No risky words found. Local screening is a guide, not a guarantee: "
+                "the image endpoint has its own safety system.")
 
     def _on_clicked(self, index) -> None:
         if index.isValid():

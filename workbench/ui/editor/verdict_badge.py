@@ -17,6 +17,7 @@ class VerdictBadge(QLabel):
         super().__init__(parent)
         self.setObjectName("verdictBadge")
         self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.verdict = ""
         self._judging = None  # ui.editor.judging.Judging: the pin menu, once set
         self.set_result(ScanResult(""))
@@ -42,11 +43,21 @@ class VerdictBadge(QLabel):
         ))
         if verdict != self.verdict:
             self.verdict = verdict
-            color = theme.verdict_color(verdict).name()
-            self.setStyleSheet(
-                f"QLabel#verdictBadge {{ background: {color}; color: white; border-radius: 10px;"
-                " padding: 3px 12px; font-weight: 600; }"
-            )
+            self.restyle()
+
+    def restyle(self) -> None:
+        """Colour the badge for its verdict and the current theme (light or dark)."""
+        # A flat tinted tag with coloured text, not a filled white-on-colour pill that
+        # reads as a button (issue 16); its "Judge for" menu is a secondary click.
+        color = theme.verdict_color(self.verdict)
+        if theme.is_dark():
+            color = color.lighter(170)  # readable on a dark window
+        tint = f"rgba({color.red()}, {color.green()}, {color.blue()}, 38)"
+        edge = f"rgba({color.red()}, {color.green()}, {color.blue()}, 110)"
+        self.setStyleSheet(
+            f"QLabel#verdictBadge {{ background: {tint}; color: {color.name()}; border: 1px solid {edge};"
+            " border-radius: 3px; padding: 1px 8px; font-weight: 600; }"
+        )
 
     def _why(self) -> str:
         j = self._judging

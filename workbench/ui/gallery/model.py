@@ -1,17 +1,22 @@
-"""GalleryModel: one row per image (final or streamed partial), newest first, lazy thumbnails."""
+"""GalleryModel: one row per image (final or streamed partial), newest first, lazy thumbnails.
+
+Thumbnails are decoded once at the largest board size (off the GUI thread, by the panel) and
+handed to the view as icons, which scale them down to whatever size the board shows.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from workbench.ui.messages import plain_tooltip
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
-THUMB_SIDE = 144
+MIN_SIDE, DEFAULT_SIDE, MAX_SIDE = 64, 144, 320  # thumbnail sizes on the board (pixels)
+THUMB_SIDE = MAX_SIDE  # decoded once at the largest size; the view scales down
 
 
 @dataclass
@@ -27,6 +32,18 @@ class GalleryItem:
     data: bytes | None = None  # in-memory bytes (streamed partial frames)
     partial: bool = False
     created_at: str = ""
+    review_state: str | None = None  # approved | rejected | None (human review)
+
+    @property
+    def model_name(self) -> str:
+        return str(self.params.get("model") or "")
+
+    @property
+    def outcome(self) -> str:
+        """What the board filters by: a partial frame, or the image's review state."""
+        if self.partial:
+            return "partial"
+        return self.review_state or "unreviewed"
 
     @property
     def source(self) -> str | bytes | None:
@@ -64,9 +81,9 @@ class GalleryModel(QAbstractListModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._items: list[GalleryItem] = []
-        self._thumbs: dict[str, QPixmap] = {}
+        self._thumbs: dict[str, QIcon] = {}
         self._requested: set[str] = set()
-        self._placeholder = _placeholder(THUMB_SIDE)
+        self._placeholder = QIcon(_placeholder(THUMB_SIDE))
 
     # --- content ------------------------------------------------------------------------
 
@@ -125,12 +142,16 @@ class GalleryModel(QAbstractListModel):
         row = self.row_of(key)
         if row < 0:
             return
-        self._thumbs[key] = pixmap
+        self._thumbs[key] = QIcon(pixmap)
         index = self.index(row)
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
     def has_thumbnail(self, key: str) -> bool:
         return key in self._thumbs
+
+    def models(self) -> list[str]:
+        """The distinct model names shown (for the board's model filter)."""
+        return sorted({item.model_name for item in self._items if item.model_name})
 
     # --- Qt model -----------------------------------------------------------------------
 
@@ -155,8 +176,6 @@ class GalleryModel(QAbstractListModel):
             settings = ", ".join(f"{k}={v}" for k, v in item.params.items() if v not in (None, "", {}))
             prompt = item.prompt if len(item.prompt) < 400 else item.prompt[:399] + "…"
             return plain_tooltip(f"{prompt}\n\n{settings}")
-        if role == Qt.ItemDataRole.SizeHintRole:
-            return QSize(THUMB_SIDE + 16, THUMB_SIDE + 28)
         if role == ItemRole:
             return item
         return None

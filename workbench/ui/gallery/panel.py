@@ -1,30 +1,40 @@
-"""The gallery strip under the editor: thumbnails and what can be done with an image."""
+"""The gallery board under the editor: a resizable, filterable thumbnail grid and what can be done with an image."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
-    QListView,
+    QLineEdit,
     QSizePolicy,
+    QSlider,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 from qasync import asyncSlot
 
-from workbench.ui import dialogs, messages
-from workbench.ui.gallery.model import THUMB_SIDE, GalleryItem, GalleryModel
+from workbench.ui import dialogs, messages, uistate
+from workbench.ui.gallery.board_filter import OUTCOMES, GalleryFilter
+from workbench.ui.gallery.board_view import GalleryView
+from workbench.ui.gallery.model import DEFAULT_SIDE, MAX_SIDE, MIN_SIDE, THUMB_SIDE, GalleryItem, GalleryModel
 from workbench.ui.gallery.viewer import CompareDialog, ImageViewer
 from workbench.ui.lifetime import alive
+from workbench.ui.widgets.empty_state import EmptyState
+
+SIDE_STEP = 16  # one Ctrl+wheel notch
+SAVE_SIDE_DELAY_MS = 500  # the size is written once the slider rests
 
 
 class GalleryPanel(QWidget):
-    """Signals:
+    """The board: a grid of thumbnails (resizable, filterable, keyboard-driven) and its actions.
+
+    Signals:
         restore_requested(GalleryItem): put this image's prompt and settings back in the editor.
     """
 
@@ -35,24 +45,13 @@ class GalleryPanel(QWidget):
         self._ops = ops
         self._dialogs: list[QWidget] = []
         self.model = GalleryModel(self)
-        self.view = QListView()
-        self.view.setObjectName("galleryView")
-        self.view.setModel(self.model)
-        self.view.setViewMode(QListView.ViewMode.IconMode)
-        self.view.setFlow(QListView.Flow.LeftToRight)
-        self.view.setWrapping(True)
-        self.view.setResizeMode(QListView.ResizeMode.Adjust)
-        self.view.setMovement(QListView.Movement.Static)
-        self.view.setUniformItemSizes(True)
-        self.view.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
-        self.view.setSpacing(4)
-        self.view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
+        self.shown = GalleryFilter(self.model, self)
+        self.view = GalleryView()
+        self.view.setModel(self.shown)
+        self.empty_state = EmptyState(self.view, self._empty_text)
 
         title = QLabel("Gallery")
         title.setObjectName("sectionTitle")
-        self.empty_hint = QLabel("Generated images appear here. Select two to compare.")
-        self.empty_hint.setProperty("hint", True)
-        self.empty_hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # A tool bar folds actions into a "»" menu when the window is narrow.
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -65,39 +64,124 @@ class GalleryPanel(QWidget):
         self.toolbar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header = QHBoxLayout()
         header.addWidget(title)
-        header.addWidget(self.empty_hint, 1)
-        header.addWidget(self.toolbar, 2)
+        header.addWidget(self.toolbar, 1)
+
+        self.search = QLineEdit(objectName="galleryFilter", placeholderText="Filter by prompt…")
+        self.search.setClearButtonEnabled(True)
+        self.outcome = QComboBox(objectName="galleryOutcome")
+        for value, text in OUTCOMES:
+            self.outcome.addItem(text, value)
+        self.outcome.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.model_filter = QComboBox(objectName="galleryModel")
+        self.model_filter.addItem("Any model", "")
+        self.model_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.size_slider = QSlider(Qt.Orientation.Horizontal, objectName="gallerySize")
+        self.size_slider.setRange(MIN_SIDE, MAX_SIDE)
+        self.size_slider.setSingleStep(SIDE_STEP)
+        self.size_slider.setPageStep(SIDE_STEP * 4)
+        self.size_slider.setMaximumWidth(140)
+        self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel over the images)")
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.outcome)
+        filters.addWidget(self.model_filter)
+        filters.addWidget(QLabel("Size"))
+        filters.addWidget(self.size_slider)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(header)
+        layout.addLayout(filters)
         layout.addWidget(self.view, 1)
 
+        self._save_side_timer = QTimer(self, singleShot=True, interval=SAVE_SIDE_DELAY_MS)
+        self.size_slider.setValue(max(MIN_SIDE, min(uistate.load_gallery_side(DEFAULT_SIDE), MAX_SIDE)))
+        self.view.set_side(self.size_slider.value())
+        self._connect_signals()
+        self._update_actions()
+
+    def _connect_signals(self) -> None:
         self.model.thumbnail_needed.connect(self._on_thumbnail_needed)
-        self.model.rowsInserted.connect(self._update_actions)
-        self.model.rowsRemoved.connect(self._update_actions)
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
+            signal.connect(self._on_items_changed)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
-        self.view.doubleClicked.connect(lambda _index: self.zoom_selected())
+        self.view.activated.connect(self._on_activated)  # Enter or a double click
+        self.view.quick_look_requested.connect(lambda: self._on_activated(self.view.currentIndex()))
+        self.view.resize_requested.connect(lambda step: self.size_slider.setValue(
+            self.size_slider.value() + step * SIDE_STEP))
+        self.size_slider.valueChanged.connect(self._on_side_changed)
+        self._save_side_timer.timeout.connect(lambda: uistate.save_gallery_side(self.size_slider.value()))
+        self.search.textChanged.connect(self._on_filter_changed)
+        self.outcome.currentIndexChanged.connect(self._on_filter_changed)
+        self.model_filter.currentIndexChanged.connect(self._on_filter_changed)
         self.zoom_action.triggered.connect(self.zoom_selected)
         self.save_action.triggered.connect(self.save_selected)
         self.copy_action.triggered.connect(self.copy_selected)
         self.folder_action.triggered.connect(self.open_folder)
         self.compare_action.triggered.connect(self.compare_selected)
         self.restore_action.triggered.connect(self._on_restore)
+
+    # --- board ---------------------------------------------------------------------------
+
+    @property
+    def thumbnail_side(self) -> int:
+        return self.size_slider.value()
+
+    def _on_side_changed(self, side: int) -> None:
+        self.view.set_side(side)
+        self._save_side_timer.start()
+
+    def _on_filter_changed(self, *_args) -> None:
+        self.shown.set_filter(self.search.text(), self.outcome.currentData(), self.model_filter.currentData())
+        self.empty_state.update()
         self._update_actions()
+
+    def _on_items_changed(self, *_args) -> None:
+        chosen = self.model_filter.currentData()
+        names = self.model.models()
+        if names != [self.model_filter.itemData(i) for i in range(1, self.model_filter.count())]:
+            self.model_filter.blockSignals(True)
+            while self.model_filter.count() > 1:
+                self.model_filter.removeItem(1)
+            for name in names:
+                self.model_filter.addItem(name, name)
+            self.model_filter.setCurrentIndex(max(0, self.model_filter.findData(chosen)))
+            self.model_filter.blockSignals(False)
+        self._update_actions()
+
+    def _empty_text(self) -> str:
+        if self.model.rowCount() and self.shown.is_filtered():
+            return "No image matches the filter. Clear the text or choose Any outcome / Any model."
+        return ("No images yet. Press Generate: results appear here. Arrow keys move, Enter zooms, "
+                "select two to compare, Ctrl+wheel resizes.")
+
+    def _on_activated(self, index) -> None:
+        if not index.isValid():
+            return
+        selection = self.view.selectionModel()
+        selection.select(index, selection.SelectionFlag.ClearAndSelect)
+        self.zoom_selected()
 
     # --- selection ----------------------------------------------------------------------
 
     def selected_items(self) -> list[GalleryItem]:
-        rows = sorted(index.row() for index in self.view.selectionModel().selectedIndexes())
+        rows = sorted(self.shown.mapToSource(index).row() for index in self.view.selectionModel().selectedIndexes())
         return [self.model.item(row) for row in rows]
+
+    def shown_items(self) -> list[GalleryItem]:
+        """The images the board shows now (after the filter), in order."""
+        return [self.model.item(self.shown.mapToSource(self.shown.index(r, 0)).row())
+                for r in range(self.shown.rowCount())]
 
     def select_keys(self, keys: list[str]) -> None:
         selection = self.view.selectionModel()
         selection.clearSelection()
         for key in keys:
             row = self.model.row_of(key)
-            if row >= 0:
-                selection.select(self.model.index(row), selection.SelectionFlag.Select)
+            index = self.shown.mapFromSource(self.model.index(row)) if row >= 0 else None
+            if index is not None and index.isValid():
+                selection.select(index, selection.SelectionFlag.Select)
+                selection.setCurrentIndex(index, selection.SelectionFlag.NoUpdate)
 
     def _update_actions(self, *_args) -> None:
         items = self.selected_items()
@@ -109,7 +193,6 @@ class GalleryPanel(QWidget):
         self.folder_action.setEnabled(stored)
         self.compare_action.setEnabled(len(items) == 2)
         self.restore_action.setEnabled(one)
-        self.empty_hint.setVisible(self.model.rowCount() == 0)
 
     # --- actions ------------------------------------------------------------------------
 

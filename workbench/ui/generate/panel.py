@@ -31,6 +31,7 @@ from workbench.ui.gallery.model import GalleryItem
 from workbench.ui.generate.params_form import ParamsForm
 from workbench.ui.generate.result_card import ResultCard
 from workbench.ui.lifetime import alive
+from workbench.ui.widgets.scrolling import scrolling
 
 _partial_ids = itertools.count(1)
 
@@ -60,8 +61,8 @@ class GeneratePanel(QWidget):
         self._mask_path: str | None = None
         self.parent_id: int | None = None  # lineage: set when the prompt came from a history row
 
-        title = QLabel("Generate")
-        title.setObjectName("sectionTitle")
+        self.title = QLabel("Generate")
+        self.title.setObjectName("sectionTitle")
         self.profile = QComboBox()
         self.profile.setObjectName("profileCombo")
         self.profile_note = QLabel()
@@ -99,10 +100,14 @@ class GeneratePanel(QWidget):
         profile_row = QHBoxLayout()
         profile_row.addWidget(QLabel("Profile"))
         profile_row.addWidget(self.profile, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addLayout(profile_row)
-        layout.addWidget(self.profile_note)
+        # Heading and profile stay in view; settings and the outcome scroll below them.
+        heading = QVBoxLayout()
+        heading.addWidget(self.title)
+        heading.addLayout(profile_row)
+        heading.addWidget(self.profile_note)
+        body = QWidget(objectName="generateBody")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 8, 4)
         layout.addWidget(self.form)
         refs_title = QLabel("Reference images (edit)")
         refs_title.setProperty("hint", True)
@@ -113,6 +118,12 @@ class GeneratePanel(QWidget):
         layout.addLayout(run_row)
         layout.addWidget(self.card)
         layout.addStretch(1)
+        self.scroll = scrolling(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 6, 0, 0)
+        heading.setContentsMargins(0, 0, 8, 0)
+        outer.addLayout(heading)
+        outer.addWidget(self.scroll, 1)
 
         self._tick = QTimer(self, interval=100)
         self._tick.timeout.connect(self._update_elapsed)

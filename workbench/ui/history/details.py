@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -82,7 +82,11 @@ def _money(value: float | None) -> str:
 
 
 class RequestIdRow(QWidget):
-    """One request ID in a selectable field with a copy button."""
+    """One request ID in a selectable field with a copy button.
+
+    The field is never narrower than the ID (the details pane scrolls sideways instead), and
+    where the ID came from and Copy go on the line below, so the ID gets the whole width.
+    """
 
     def __init__(self, request_id: str, source: str | None) -> None:
         super().__init__()
@@ -91,15 +95,24 @@ class RequestIdRow(QWidget):
         self.field.setReadOnly(True)
         self.field.setCursorPosition(0)  # show the start of a long ID
         self.field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.field.setMinimumWidth(self.field.fontMetrics().horizontalAdvance(request_id) + 16)
         self.copy_button = QToolButton(text="Copy")
         self.copy_button.setToolTip("Copy this request ID")
         self.copy_button.clicked.connect(self.copy)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.field, 1)
+        below = QHBoxLayout()
+        below.setContentsMargins(0, 0, 0, 0)
         if source:
-            layout.addWidget(plain_label(f"({source})", wrap=False))
-        layout.addWidget(self.copy_button)
+            where = plain_label(f"from {source}", wrap=True)
+            where.setProperty("hint", True)
+            below.addWidget(where, 1)
+        else:
+            below.addStretch(1)
+        below.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.field)
+        layout.addLayout(below)
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.request_id)
@@ -129,6 +142,7 @@ class HistoryDetails(QScrollArea):
 
         body = QWidget()
         self.setWidget(body)
+        body.installEventFilter(self)  # its layout changed: keep the pane as wide as it needs
         self.title = plain_label("Select a request to see its details.")
         title_font = QFont(self.title.font())
         title_font.setPointSizeF(title_font.pointSizeF() * 1.2)
@@ -237,6 +251,16 @@ class HistoryDetails(QScrollArea):
         self.notes.setText(entry.notes)
         self.sections["notes"].setVisible(bool(entry.notes))
         self._show_images(entry)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit_width()
+        return super().eventFilter(watched, event)
+
+    def _fit_width(self) -> None:
+        """Never narrower than the content (a request ID must not be cut off): the table yields."""
+        content = self.widget().minimumSizeHint().width()
+        self.setMinimumWidth(content + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth())
 
     def _fill_facts(self, e) -> None:
         while self.facts.rowCount():

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QPixmap
 
 from workbench.ui import labels, messages
 
 PAGE_SIZE = 200
+THUMBNAIL_CACHE = 600  # decoded row thumbnails kept (small: about 40 × 28 pixels each)
 SummaryRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 
@@ -77,12 +78,24 @@ def one_line(text: str | None, limit: int = 300) -> str:
 class HistoryTableModel(QAbstractTableModel):
     """Rows are `HistorySummary` objects from `HistoryStore.search`, in store order.
 
+    A row whose request saved an image shows a small thumbnail beside its prompt. The model
+    never decodes one: it asks for it (`thumbnail_needed`) the first time the row is painted,
+    and the view decodes it off the GUI thread and hands it back with `set_thumbnail`.
+
+    Signals:
+        thumbnail_needed(int, str): history id and image file of a row shown without its thumbnail.
+
     Args:
         store: returns the HistoryStore (the GUI thread's; opened on first use).
     """
 
+    thumbnail_needed = Signal(int, str)
+
     def __init__(self, store: Callable[[], Any], parent=None) -> None:
         super().__init__(parent)
+        self._images: dict[int, str] = {}  # history id -> its first output image file
+        self._thumbs: dict[int, QPixmap] = {}  # insertion order: the oldest is evicted first
+        self._asked: set[int] = set()
         self._store = store
         self._rows: list[Any] = []
         self._cursor: tuple[str, int] | None = None
@@ -131,6 +144,8 @@ class HistoryTableModel(QAbstractTableModel):
     def _accept(self, page) -> None:
         self._rows.extend(page.rows)
         self._cursor = page.next_before
+        with messages.handle_user_errors("History could not be read"):
+            self._images.update(self._store().first_output_images([row.id for row in page.rows]))
         for row in page.rows:
             if row.profile:
                 self._seen["profile"].add(row.profile)
@@ -141,6 +156,31 @@ class HistoryTableModel(QAbstractTableModel):
     def seen_values(self, field: str) -> list[str]:
         """Distinct profiles, models or categories among the rows loaded so far."""
         return sorted(self._seen.get(field, ()))
+
+    # --- thumbnails ----------------------------------------------------------------------
+
+    def set_thumbnail(self, history_id: int, pixmap: QPixmap) -> None:
+        """The decoded thumbnail of a row's image (repaints that row's prompt cell)."""
+        self._thumbs[history_id] = pixmap
+        while len(self._thumbs) > THUMBNAIL_CACHE:
+            evicted = next(iter(self._thumbs))
+            del self._thumbs[evicted]
+            self._asked.discard(evicted)
+        row = self.row_of(history_id)
+        if row is not None:
+            index = self.index(row, COLUMN_KEYS.index("prompt"))
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    def has_thumbnail(self, history_id: int) -> bool:
+        return history_id in self._thumbs
+
+    def _thumbnail(self, history_id: int) -> QPixmap | None:
+        thumb = self._thumbs.get(history_id)
+        path = self._images.get(history_id)
+        if thumb is None and path is not None and history_id not in self._asked:
+            self._asked.add(history_id)
+            self.thumbnail_needed.emit(history_id, path)
+        return thumb
 
     # --- lazy paging ---------------------------------------------------------------------
 
@@ -214,6 +254,8 @@ class HistoryTableModel(QAbstractTableModel):
             if key in ("created", "request_id", "categories"):
                 return messages.plain_tooltip(_display(row, key) if key != "created" else row.created_at)
             return None
+        if role == Qt.ItemDataRole.DecorationRole and key == "prompt":
+            return self._thumbnail(row.id)
         if role == Qt.ItemDataRole.ForegroundRole and key == "outcome":
             return outcome_color(row.outcome)
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "cost":

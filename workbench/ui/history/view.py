@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -36,10 +36,15 @@ from workbench.ui.history.dialogs import SaveFileDialog, default_folder
 from workbench.ui.history.filters import HistoryFilterBar
 from workbench.ui.history.model import COLUMN_KEYS, HistoryTableModel
 from workbench.ui.history.purge_dialog import PurgeDialog
+from workbench.ui.lifetime import alive
+from workbench.ui.widgets.empty_state import EmptyState
+from workbench.ui.widgets.readable_column import keep_readable
 
 RELOAD_DEBOUNCE_MS = 300
-COLUMN_WIDTHS = {"created": 118, "outcome": 118, "categories": 120, "model": 118,
-                 "profile": 72, "request_id": 120, "cost": 56}
+COLUMN_WIDTHS = {"created": 112, "outcome": 110, "categories": 100, "model": 112,
+                 "profile": 72, "request_id": 104, "cost": 56, "review": 70}
+PROMPT_MIN_CHARS = 40  # below this the table scrolls sideways instead of squeezing the prompt
+ROW_THUMB = QSize(40, 26)  # a row's image, beside its prompt
 
 
 class HistoryView(QWidget):
@@ -91,7 +96,7 @@ class HistoryView(QWidget):
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([930, 470])
+        self.splitter.setSizes([880, 400])
 
         actions = QHBoxLayout()
         actions.addWidget(self.count_label, 1)
@@ -115,20 +120,37 @@ class HistoryView(QWidget):
         t.setShowGrid(False)
         t.verticalHeader().setVisible(False)
         t.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 8)
+        row_height = max(t.fontMetrics().height() + 8, ROW_THUMB.height() + 4)
+        t.verticalHeader().setDefaultSectionSize(row_height)
+        t.setIconSize(ROW_THUMB)
         header = t.horizontalHeader()
         header.setHighlightSections(False)
         for column, key in enumerate(COLUMN_KEYS):
-            if key == "prompt":
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-            else:
+            if key != "prompt":
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
                 t.setColumnWidth(column, COLUMN_WIDTHS.get(key, 100))
+        # Wide enough for "2026-12-07 09:47" in this font (elided, a time is unreadable).
+        t.setColumnWidth(COLUMN_KEYS.index("created"),
+                         max(COLUMN_WIDTHS["created"], t.fontMetrics().horizontalAdvance("2026-12-07 09:47 ") + 16))
+        self.prompt_column = keep_readable(t, COLUMN_KEYS.index("prompt"), PROMPT_MIN_CHARS)
+        self.empty_state = EmptyState(t, self._empty_text)
+
+    def _empty_text(self) -> str:
+        if not self._loaded:
+            return ""  # not searched yet (the store is opened when the tab is first shown)
+        if self.model.total() is None:
+            return "History could not be read (see the message shown)."
+        if self.filters.is_filtered():
+            return "No request matches this search and these filters. Change them, or press Clear filters."
+        return ("No requests yet. Write a prompt in the Editor and press Generate (the built-in Sandbox "
+                "is free and needs no key), or bring in blocked requests from production with "
+                "Import errors… (Ctrl+I).")
 
     def _connect_signals(self) -> None:
         self.filters.changed.connect(self.apply_search)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.model.modelReset.connect(self._update_count)
+        self.model.thumbnail_needed.connect(self._on_thumbnail_needed)
         self.details.navigate_requested.connect(self.show_request)
         self.details.reviewed.connect(self._on_reviewed)
         self.details.complete_requested.connect(self.show_complete_dialog)
@@ -175,6 +197,15 @@ class HistoryView(QWidget):
             self.select_row(0)
         else:
             self._show(None)
+
+    @asyncSlot(int, str)
+    async def _on_thumbnail_needed(self, history_id: int, path: str) -> None:
+        """Decode a row's thumbnail on the worker threads (never on the GUI thread)."""
+        image = await self.ops.load_image(path, max(ROW_THUMB.width(), ROW_THUMB.height()) * 2)
+        if alive(self, self.model) and not image.isNull():
+            pixmap = QPixmap.fromImage(image).scaled(ROW_THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                                     Qt.TransformationMode.SmoothTransformation)
+            self.model.set_thumbnail(history_id, pixmap)
 
     def _reload_if_visible(self) -> None:
         if self.isVisible():
