@@ -13,7 +13,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-SCORER = Path(__file__).resolve().parents[3] / "shared" / "tools" / "score_screening.py"
+# The shared scorer sits beside the project (../shared), or beside a worktree's parent.
+SCORER = next((p / "shared" / "tools" / "score_screening.py" for p in Path(__file__).resolve().parents
+               if (p / "shared" / "tools" / "score_screening.py").is_file()), Path("shared/tools/score_screening.py"))
 PROFILES = ("gpt-image-2", "gpt-image-1.x", "dall-e-3", "azure-openai", "fal-flux", "strict")
 
 

@@ -69,3 +69,8 @@ def test_sense_rule_applies_and_the_word_still_counts_elsewhere(rule_id):
     assert not untouched, f"{rule_id}: {applies!r} -> {untouched}"
     plain = [f for f in _counted(counts, word) if rule_id not in f.rule]
     assert plain, f"{rule_id}: {counts!r} should still count {word!r}: {scan(counts)}"
+
+
+def test_a_cased_name_is_a_name_only_when_capitalised():
+    assert scan("a green arrow pointing right on the chart").verdict == "clear"
+    assert [f.text for f in scan("Green Arrow drawing his bow").findings] == ["Green Arrow"]

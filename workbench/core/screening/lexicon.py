@@ -34,6 +34,7 @@ class Entry:
     lang: str = ""  # "" = English; else the language of an i18n lexicon ("es", "zh", …)
     gloss: str = ""  # English meaning of a foreign term, shown with it ("blood")
     alone: str = "finding"  # "note": no risk alone (a sword, a swimsuit); counts only with harm near
+    cased: bool = False  # a name only when capitalised: "Green Arrow" the hero, "a green arrow" a shape
 
 
 @dataclass
@@ -141,6 +142,7 @@ def _group_entries(group: dict[str, Any], where: str) -> list[tuple[Entry, list[
             lang=str(group.get("lang", "")),
             gloss=str(overrides.get("gloss", group.get("gloss", ""))),
             alone=_check(overrides.get("alone", group.get("alone", "finding")), ALONE, "alone", where),
+            cased=bool(overrides.get("cased", group.get("cased", False))),
         )
         out.append((entry, spellings, bool(overrides.get("inflect", inflect))))
     return out

@@ -125,7 +125,8 @@ class Engine:
         live = [h for h in live if not h.dropped]
         live += self._apply_combinations(live)
         live += self._style_hits(text, folded, tokens, hits)
-        kept = [h for h in live if not h.dropped and h.kind == "finding" and not self._allowed(h, tokens)]
+        kept = [h for h in live if not h.dropped and h.kind == "finding" and not self._allowed(h, tokens)
+                and (not h.entry.cased or all(_capitalised(text, folded, tokens, k) for k in range(h.i, h.j)))]
         findings = [self._finding(text, folded, tokens, h) for h in kept]
         mentions = {(f.start, f.end, f.rule) for f, h in zip(findings, kept, strict=True) if h.mention}
         findings += _invisible_findings(text, folded)
