@@ -49,7 +49,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from workbench.core.api.errors import outcome_for, parse_error_body
 from workbench.core.errors import BadInputError
@@ -58,6 +58,8 @@ from workbench.core.store.history import HistoryStore
 from workbench.core.store.promptkey import prompt_key, prompt_sha256
 from workbench.core.store.timestamps import parse_utc, utc_now
 from workbench.core.textinput import MAX_INPUT_BYTES, decode_text
+
+_Number = TypeVar("_Number", int, float)  # what `_number` coerces a field to
 
 FORMATS = ("auto", "body", "jsonl", "csv", "json")
 BATCH = 2000  # rows per transaction (and per progress report)
@@ -346,7 +348,7 @@ def _cell(value: str | None) -> Any:
     return text
 
 
-def _json_reason(exc: ValueError) -> str:
+def _json_reason(exc: ValueError | RecursionError) -> str:
     return getattr(exc, "msg", str(exc)) + (f" at column {exc.colno}" if hasattr(exc, "colno") else "")
 
 
@@ -477,10 +479,10 @@ def _safe_tell(tell: Callable[[], int], total: int) -> int:
 def record_to_row(value: Any, number: int, report: ImportReport | None = None) -> dict[str, Any]:
     """Keyword arguments for `HistoryStore.record_completed` from one record (or a raw body)."""
     if not isinstance(value, Mapping):
-        error = parse_error_body(value)
-        if not looks_like_error(error):
+        body_error = parse_error_body(value)
+        if not looks_like_error(body_error):
             raise BadInputError(NOT_AN_ERROR.removeprefix("is "))
-        return _row("", {}, error, None, [], {})
+        return _row("", {}, body_error, None, [], {})
     record = _lower_keys(value)
     status = _status(_first(record, STATUS_KEYS))
     headers = _first(record, HEADER_KEYS)
@@ -545,8 +547,9 @@ def _echoed_prompt(record: Mapping[str, Any]) -> str:
     detail = record.get("detail")
     for item in detail if isinstance(detail, list) else []:
         echo = item.get("input") if isinstance(item, Mapping) else None
-        if isinstance(echo, Mapping) and isinstance(echo.get("prompt"), str):
-            return echo["prompt"]
+        prompt = echo.get("prompt") if isinstance(echo, Mapping) else None
+        if isinstance(prompt, str):
+            return prompt
     return ""
 
 
@@ -612,8 +615,8 @@ def _lookup(record: Mapping[str, Any], dotted: str) -> Any:
 
 def _params(record: Mapping[str, Any]) -> dict[str, Any]:
     # Only the parents this record has are searched (a million-line log pays for every lookup).
-    parents = [record] + [_lower_keys(_as_mapping(record.get(p[:-1]))) for p in PARAM_PARENTS[1:]
-                          if p[:-1] in record and _as_mapping(record.get(p[:-1]))]
+    parents = [record] + [_lower_keys(inner) for p in PARAM_PARENTS[1:]
+                          if p[:-1] in record and (inner := _as_mapping(record.get(p[:-1])))]
     params: dict[str, Any] = {}
     for name in PARAM_NAMES:
         for parent in parents:
@@ -648,7 +651,7 @@ def _latency(record: Mapping[str, Any]) -> float | None:
     return None
 
 
-def _number(value: Any, kind: type) -> Any:
+def _number(value: Any, kind: type[_Number]) -> _Number | None:
     if value in (None, "") or isinstance(value, bool):
         return None
     try:
@@ -732,8 +735,8 @@ def _record_edits(store: HistoryStore, request_id: int, wanted: dict[str, Any]) 
             if name == "prompt":
                 update["prompt_sha256"], update["prompt_key"] = prompt_sha256(stored), prompt_key(stored)
             edits.append(Edit(now, name, str(current[name] or ""), stored))
-        store.db["requests"].update(request_id, update)
-        store.db["request_edits"].insert_all(
+        store.db.table("requests").update(request_id, update)
+        store.db.table("request_edits").insert_all(
             {"request_id": request_id, "edited_at": e.edited_at, "field": e.field,
              "old_value": e.old_value, "new_value": e.new_value} for e in edits)
     return edits

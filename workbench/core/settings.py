@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -93,7 +94,7 @@ class Settings:
         return settings
 
 
-def default_profile_name(settings: Settings, has_key) -> str:
+def default_profile_name(settings: Settings, has_key: Callable[[Profile], bool]) -> str:
     """The profile to use when none is named: the active one, else OpenAI with a key, else Sandbox.
 
     `has_key(profile) -> bool` is injected so this stays free of keyring access in tests.

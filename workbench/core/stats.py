@@ -184,7 +184,7 @@ class _Query:
         self.scope = scope
         self.params = params
 
-    def rows(self, sql: str, extra: list[Any] | None = None) -> list[tuple]:
+    def rows(self, sql: str, extra: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.db.execute(self.scope + sql, [*self.params, *(extra or [])]).fetchall()
 
     def value(self, sql: str, extra: list[Any] | None = None) -> Any:

@@ -33,7 +33,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from workbench.core.api import errors, keys, pricing
 from workbench.core.api.hooks import Recorder, RequestContext
@@ -58,6 +58,8 @@ from workbench.core.records import ErrorRecord, GenerationResult, ImageData, Usa
 from workbench.core.store.images import image_size
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 MODERATION_MODEL = "omni-moderation-latest"
 SANDBOX_KEY = "sandbox-local-no-key"  # the Sandbox accepts any key; this one is not a secret
@@ -144,7 +146,9 @@ class ImageClient:
                     api_version=version,
                     **common,
                 )
-            return openai.AsyncAzureOpenAI(base_url=self.base_url, api_version=version, **common)
+            # stub gap: the SDK's overloads want a str, but None is accepted at run time and
+            # falls back to AZURE_OPENAI_ENDPOINT, which is what an empty base URL means here
+            return openai.AsyncAzureOpenAI(base_url=self.base_url, api_version=version, **common)  # type: ignore[arg-type]
         return openai.AsyncOpenAI(base_url=self.base_url or None, **common)
 
     def _chat_client(self) -> Any:
@@ -272,8 +276,8 @@ class ImageClient:
         attempts.append(_attempt_summary(len(attempts) + 1, result, progress))
         return result
 
-    async def _guarded(self, call: Callable[[], Awaitable[Any]]) -> tuple[Any, ErrorRecord | None]:
-        """A non-image call under the deadline and the body cap: (value, None) or (None, error)."""
+    async def _guarded(self, call: Callable[[], Awaitable[_T]]) -> _T | ErrorRecord:
+        """A non-image call under the deadline and the body cap: its value, or the error."""
         import openai
 
         from workbench.core.api.transport import (
@@ -286,7 +290,7 @@ class ImageClient:
         token = current_progress.set(progress)
         try:
             async with asyncio.timeout(self.deadline):
-                return await call(), None
+                return await call()
         except TimeoutError:
             record = _deadline_record(progress, self.deadline)
         except BodyTooLargeError as exc:
@@ -297,7 +301,7 @@ class ImageClient:
             current_progress.reset(token)
         for key, value in progress.details().items():
             record.details.setdefault(key, value)
-        return None, record
+        return record
 
     async def _may_retry(self, notice: RetryNotice, on_retry: RetryCallback | None) -> bool:
         error = notice.error
@@ -360,8 +364,9 @@ class ImageClient:
                         await _maybe_await(on_partial(frame))
                 elif kind.endswith(".completed"):
                     images.append(_image_data(_b64(event.b64_json), getattr(event, "output_format", None)))
-                    if getattr(event, "usage", None) is not None:
-                        usages.append(_usage(event.usage))
+                    usage = _usage(getattr(event, "usage", None))
+                    if usage is not None:
+                        usages.append(usage)
                 elif kind in ("error", "response.failed"):
                     record = errors.parse_error_body(_event_dict(event), status=stream.response.status_code, headers=headers)
                     return _failure(record, partials=partials)
@@ -422,12 +427,13 @@ class ImageClient:
             return _moderation_result(raw.parse(), raw.headers)
 
         while True:
-            result, record = await self._guarded(call)
-            if record is None:
+            outcome = await self._guarded(call)
+            if not isinstance(outcome, ErrorRecord):
+                result = outcome
                 break
-            delay = retry_delay(record, attempt, retry)
+            delay = retry_delay(outcome, attempt, retry)
             if delay is None:
-                result = ModerationResult(error=record, request_ids=list(record.request_ids))
+                result = ModerationResult(error=outcome, request_ids=list(outcome.request_ids))
                 break
             attempt += 1
             await self._sleep(delay)
@@ -457,12 +463,13 @@ class ImageClient:
             return _chat_result(raw.parse(), raw.headers)
 
         while True:
-            result, record = await self._guarded(call)
-            if record is None:
+            outcome = await self._guarded(call)
+            if not isinstance(outcome, ErrorRecord):
+                result = outcome
                 break
-            delay = retry_delay(record, retries, self.retry)
+            delay = retry_delay(outcome, retries, self.retry)
             if delay is None:
-                result = ChatResult(error=record, request_ids=list(record.request_ids))
+                result = ChatResult(error=outcome, request_ids=list(outcome.request_ids))
                 break
             retries += 1
             await self._sleep(delay)
@@ -679,7 +686,8 @@ def _actual_cost(model: str, usage: Usage | None) -> float | None:
 
 def _event_dict(event: Any) -> dict[str, Any]:
     try:
-        return event.model_dump()
+        dumped: dict[str, Any] = event.model_dump()  # an SDK (pydantic) stream event
+        return dumped
     except Exception:
         return {"error": {"message": str(event)}}
 

@@ -34,11 +34,13 @@ import email.utils
 import json
 import re
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from workbench.core.api.keys import masks_known_key, redact
 from workbench.core.records import ErrorRecord
+
+JsonObject = dict[str, Any]  # a decoded JSON object from a provider body
 
 RAW_LIMIT = 256 * 1024  # raw bodies kept for evidence; larger ones are cut (base64 echoes)
 SCAN_LIMIT = 1024 * 1024  # text examined for IDs and embedded JSON
@@ -186,7 +188,7 @@ _STATUS_PATTERNS = tuple(
 
 
 def parse_error_body(
-    body: str | bytes | dict | Any,
+    body: str | bytes | JsonObject | Any,
     *,
     status: int | None = None,
     headers: Mapping[str, str] | None = None,
@@ -475,12 +477,12 @@ def _literal_at(text: str, pos: int) -> Any:
     return None
 
 
-def _looks_like_error(value: dict) -> bool:
+def _looks_like_error(value: JsonObject) -> bool:
     keys = set(value)
     return bool(keys & {"error", "detail", "code", "message", "moderation_details", "choices", "data", "body"})
 
 
-def _unwrap_log_record(obj: dict, status: int | None, headers: dict[str, str]) -> tuple[Any, int | None, dict]:
+def _unwrap_log_record(obj: JsonObject, status: int | None, headers: dict[str, str]) -> tuple[Any, int | None, JsonObject]:
     """Logged exchanges like {"status": 400, "headers": {...}, "body": "..."}: look inside."""
     for _ in range(3):
         inner = obj.get("body", obj.get("response_body"))
@@ -511,7 +513,7 @@ def _status_from_obj(obj: Any) -> int | None:
     return None
 
 
-def _find_error(obj: Any) -> dict | None:
+def _find_error(obj: Any) -> JsonObject | None:
     """The error object inside any of the known envelopes."""
     if isinstance(obj, list):
         obj = next((item for item in obj if isinstance(item, dict)), None)
@@ -525,8 +527,9 @@ def _find_error(obj: Any) -> dict | None:
     if isinstance(error, str) and error:
         return {"message": error, **{k: obj[k] for k in ("code", "type") if k in obj}}
     response = obj.get("response")
-    if isinstance(response, dict) and isinstance(response.get("error"), dict):
-        return response["error"]  # Responses API `response.failed`
+    inner = response.get("error") if isinstance(response, dict) else None
+    if isinstance(inner, dict):
+        return inner  # Responses API `response.failed`
     detail = obj.get("detail")
     if isinstance(detail, list):
         return _fal_error(detail)
@@ -549,14 +552,22 @@ def _find_error(obj: Any) -> dict | None:
     return None
 
 
-def _fal_error(detail: list) -> dict | None:
+def _dict_or_empty(value: Any) -> JsonObject:
+    return value if isinstance(value, dict) else {}
+
+
+def _list_or_empty(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _fal_error(detail: list[Any]) -> JsonObject | None:
     items = [d for d in detail if isinstance(d, dict)]
     if not items:
         return {"message": _safe_text(detail)[:2048]}
     chosen = next((d for d in items if d.get("type") == "content_policy_violation"), items[0])
-    ctx = chosen.get("ctx") if isinstance(chosen.get("ctx"), dict) else {}
-    extra = ctx.get("extra_info") if isinstance(ctx.get("extra_info"), dict) else {}
-    loc = chosen.get("loc") if isinstance(chosen.get("loc"), list) else []
+    ctx = _dict_or_empty(chosen.get("ctx"))
+    extra = _dict_or_empty(ctx.get("extra_info"))
+    loc = _list_or_empty(chosen.get("loc"))
     return {
         "message": _safe_text(chosen.get("msg", "")),
         "code": chosen.get("type"),
@@ -569,7 +580,7 @@ def _fal_error(detail: list) -> dict | None:
     }
 
 
-def _fal_object_error(detail: dict) -> dict:
+def _fal_object_error(detail: JsonObject) -> JsonObject:
     """fal's object form: `{"detail": {"error": code, "category": …, "message": …}}`."""
     category = detail.get("category")
     out: dict[str, Any] = {
@@ -582,14 +593,14 @@ def _fal_object_error(detail: dict) -> dict:
     return out
 
 
-def _output_filter_error(data: list) -> dict | None:
+def _output_filter_error(data: list[Any]) -> JsonObject | None:
     for item in data:
         if isinstance(item, dict) and isinstance(item.get("error"), dict):
             return {**item["error"], "_stage": "output"}
     return None
 
 
-def _chat_filter_error(obj: dict) -> dict | None:
+def _chat_filter_error(obj: JsonObject) -> JsonObject | None:
     for choice in obj["choices"]:
         if isinstance(choice, dict) and choice.get("finish_reason") == "content_filter":
             return {
@@ -601,7 +612,7 @@ def _chat_filter_error(obj: dict) -> dict | None:
     return None
 
 
-def _fill_from_error_object(record: ErrorRecord, err: dict, envelope: Any) -> None:
+def _fill_from_error_object(record: ErrorRecord, err: JsonObject, envelope: Any) -> None:
     record.message = _safe_text(err.get("message") or "")
     record.code = _opt_str(err.get("code"))
     record.type = _opt_str(err.get("type"))
@@ -634,7 +645,7 @@ def _fill_from_error_object(record: ErrorRecord, err: dict, envelope: Any) -> No
         record.details["stream_event"] = envelope["type"]
     if isinstance(err.get("request_id"), str) and err["request_id"]:
         record.details["request_id"] = err["request_id"][:200]  # an ID the envelope gave this error
-    details_list = err.get("details") if isinstance(err.get("details"), list) else []
+    details_list = _list_or_empty(err.get("details"))
     reasons = [d.get("reason") for d in details_list if isinstance(d, dict) and d.get("reason")]
     if reasons:  # Google's ErrorInfo (PUBLIC_ERROR_UNSAFE_GENERATION …)
         record.details["reasons"] = [_safe_text(r)[:128] for r in reasons[:8]]
@@ -642,7 +653,7 @@ def _fill_from_error_object(record: ErrorRecord, err: dict, envelope: Any) -> No
         record.details["numeric_code"] = err["code"]
 
 
-def _azure_results(record: ErrorRecord, holder: dict) -> None:
+def _azure_results(record: ErrorRecord, holder: JsonObject) -> None:
     results = holder.get("content_filter_results", holder.get("content_filter_result"))
     if not isinstance(results, dict):
         return
@@ -750,14 +761,14 @@ def _kind_from_status(status: Any) -> str | None:
     return None
 
 
-def _stage(record: ErrorRecord, err: dict | None) -> str:
+def _stage(record: ErrorRecord, err: JsonObject | None) -> str:
     details = record.details.get("moderation_details")
     if isinstance(details, dict):
         stage = details.get("moderation_stage", details.get("moderationStage", details.get("stage")))
-        if stage in ("input", "output", "unknown"):
+        if isinstance(stage, str) and stage in ("input", "output", "unknown"):
             return stage
     hint = record.details.get("stage_hint")
-    if hint in ("input", "output"):
+    if isinstance(hint, str) and hint in ("input", "output"):
         return hint
     written = _STAGE_TEXT_RE.search(record.message)
     if written:
@@ -953,7 +964,10 @@ def _unique(items: list[str]) -> list[str]:
 _MASKED_KEY_RE = re.compile(r"\bsk-[A-Za-z0-9_\-]{0,12}\*{3,}[A-Za-z0-9]{0,8}")
 
 
-def keep_masked(text: str, redactor: Any) -> str:
+_Redacted = TypeVar("_Redacted", str, str | None)  # what the redactor gives back for a str
+
+
+def keep_masked(text: str, redactor: Callable[[str], _Redacted]) -> _Redacted:
     """`redactor(text)` that leaves keys an SDK already masked ("sk-ab***xy") as they are: they
     are not secrets, and a pasted body must be stored byte for byte."""
     masked = [m for m in _MASKED_KEY_RE.findall(text or "") if not masks_known_key(m)]

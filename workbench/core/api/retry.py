@@ -35,7 +35,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rng: Callable[[], float] = random.random) -> float:
         """Delay before retry number `attempt + 1` (attempt counts from 0)."""
-        delay = min(self.max_delay, self.base_delay * (2**attempt))
+        delay = min(self.max_delay, self.base_delay * (2.0**attempt))
         return max(0.0, delay * (1.0 - self.jitter * rng()))
 
 

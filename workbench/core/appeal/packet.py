@@ -62,7 +62,8 @@ def build_packet(history: HistoryStore, appeal: Appeal, *, redact_echoes_in_bodi
         "redaction": {"prompt_echoes_redacted": bool(redact_echoes_in_bodies)},
     }
     packet["checklist"] = checklist(packet)
-    return scrub_value(packet, history.known_secrets)
+    scrubbed: dict[str, Any] = scrub_value(packet, history.known_secrets)  # same shape, secrets blanked
+    return scrubbed
 
 
 def checklist(packet: dict[str, Any]) -> list[dict[str, Any]]:
@@ -165,7 +166,7 @@ def _reproduction(rows: list[HistoryEntry]) -> dict[str, Any]:
     judged = [r for r in rows if r.outcome in ("ok", *BLOCKED_OUTCOMES)]
     blocked = [r for r in rows if r.outcome in BLOCKED_OUTCOMES]
     passed = [r for r in rows if r.outcome == "ok"]
-    settings: dict[tuple, dict[str, Any]] = {}
+    settings: dict[tuple[str | None, ...], dict[str, Any]] = {}
     for row in rows:
         key = (row.profile, row.provider, row.model, row.endpoint, row.size, row.quality, row.moderation)
         slot = settings.setdefault(key, {
@@ -177,7 +178,7 @@ def _reproduction(rows: list[HistoryEntry]) -> dict[str, Any]:
         slot["blocked"] += row.outcome in BLOCKED_OUTCOMES
         slot["passed"] += row.outcome == "ok"
     readable = [r for r in rows if not r.redacted]
-    sample = (readable or rows or [None])[-1]
+    sample = (readable or rows)[-1] if rows else None
     categories = sorted({c for r in blocked for c in r.categories})
     return {
         "prompt": (sample.prompt if sample else ""),

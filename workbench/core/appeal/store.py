@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from workbench.core.appeal.models import APPEAL_STATUSES, CLOSED_STATUSES, Appeal
 from workbench.core.errors import BadInputError
-from workbench.core.store.db import translate_errors
+from workbench.core.store.db import inserted_pk, translate_errors
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.timestamps import utc_now
 from workbench.core.team.ids import machine_id, uuid7
@@ -32,12 +33,12 @@ class AppealStore:
         scrub = self.history.scrub
         with translate_errors(self.history.path), self.db.atomic():
             self._require_requests(ids)
-            appeal_id = int(self.db["appeals"].insert({
+            appeal_id = inserted_pk(self.db.table("appeals").insert({
                 "title": scrub(title) or "", "status": "draft", "ticket": scrub(ticket) or "",
                 "business_context": scrub(business_context) or "", "account_id": scrub(account_id) or "",
                 "org_id": scrub(org_id) or "", "notes": scrub(notes) or "", "created_at": now, "updated_at": now,
                 "gid": uuid7(), "origin": machine_id(),  # team sync
-            }).last_pk)
+            }))
             self._link(appeal_id, ids, start=0)
         return self.get(appeal_id)
 
@@ -78,7 +79,7 @@ class AppealStore:
         values["updated_at"] = utc_now()
         with translate_errors(self.history.path):
             self.get(appeal_id)
-            self.db["appeals"].update(int(appeal_id), values)
+            self.db.table("appeals").update(int(appeal_id), values)
         return self.get(appeal_id)
 
     def set_status(self, appeal_id: int, status: str, *, ticket: str | None = None) -> Appeal:
@@ -97,7 +98,7 @@ class AppealStore:
         if ticket is not None:
             values["ticket"] = self.history.scrub(ticket) or ""
         with translate_errors(self.history.path):
-            self.db["appeals"].update(int(appeal_id), values)
+            self.db.table("appeals").update(int(appeal_id), values)
         return self.get(appeal_id)
 
     def add_requests(self, appeal_id: int, request_ids: Iterable[int]) -> Appeal:
@@ -106,7 +107,7 @@ class AppealStore:
         with translate_errors(self.history.path), self.db.atomic():
             self._require_requests(ids)
             self._link(int(appeal_id), ids, start=len(current.request_ids))
-            self.db["appeals"].update(int(appeal_id), {"updated_at": utc_now()})
+            self.db.table("appeals").update(int(appeal_id), {"updated_at": utc_now()})
         return self.get(appeal_id)
 
     def remove_requests(self, appeal_id: int, request_ids: Iterable[int]) -> Appeal:
@@ -116,7 +117,7 @@ class AppealStore:
             for request_id in ids:
                 self.db.execute("DELETE FROM appeal_requests WHERE appeal_id = ? AND request_id = ?",
                                 [int(appeal_id), request_id])
-            self.db["appeals"].update(int(appeal_id), {"updated_at": utc_now()})
+            self.db.table("appeals").update(int(appeal_id), {"updated_at": utc_now()})
         return self.get(appeal_id)
 
     def delete(self, appeal_id: int) -> None:
@@ -124,18 +125,18 @@ class AppealStore:
             self.get(appeal_id)
             self.db.execute("DELETE FROM appeals WHERE id = ?", [int(appeal_id)])
 
-    def appeals_for_request(self, request_id: int) -> list[int]:
+    def appeals_for_request(self, request_id: int) -> builtins.list[int]:
         with translate_errors(self.history.path):
             return [r[0] for r in self.db.execute(
                 "SELECT appeal_id FROM appeal_requests WHERE request_id = ? ORDER BY appeal_id", [request_id])]
 
-    def _require_requests(self, ids: list[int]) -> None:
+    def _require_requests(self, ids: builtins.list[int]) -> None:
         for request_id in ids:
             if not self.db.execute("SELECT 1 FROM requests WHERE id = ?", [request_id]).fetchone():
                 raise BadInputError(f"history has no request #{request_id}")
 
-    def _link(self, appeal_id: int, ids: list[int], *, start: int) -> None:
-        self.db["appeal_requests"].insert_all(
+    def _link(self, appeal_id: int, ids: builtins.list[int], *, start: int) -> None:
+        self.db.table("appeal_requests").insert_all(
             {"appeal_id": appeal_id, "request_id": rid, "position": start + n} for n, rid in enumerate(ids))
 
 

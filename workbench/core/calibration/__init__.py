@@ -4,7 +4,7 @@ the policy stage on every scan."""
 
 from __future__ import annotations
 
-from workbench.core.calibration.model import Counts, Snapshot, calibrated, evidence_text, key_of, posterior
+from workbench.core.calibration.model import Counts, Key, Snapshot, calibrated, evidence_text, key_of, posterior
 
 __all__ = ["Counts", "Snapshot", "active", "add_to_active", "calibrated", "evidence_text", "key_of", "posterior",
            "set_active"]
@@ -22,7 +22,7 @@ def set_active(snapshot: Snapshot | None) -> None:
     _active = snapshot
 
 
-def add_to_active(source: str, delta: dict) -> None:
+def add_to_active(source: str, delta: dict[Key, Counts]) -> None:
     """Add just-recorded counts to the active snapshot when it is the one of that history
     (a new snapshot is swapped in, so a reader never sees half an update)."""
     global _active

@@ -101,10 +101,10 @@ def validate(data: Any, where: str = "calibration file") -> dict[str, Any]:
     for index, row in enumerate(counts, 1):
         problem = _row_problem(row)
         if problem is None:
-            key = (row["origin"], row["family"], row["term"].strip().lower(), row["category"])
-            if key in seen:
+            row_key = (row["origin"], row["family"], row["term"].strip().lower(), row["category"])
+            if row_key in seen:
                 problem = "the same origin, family, term and category appear twice"
-            seen.add(key)
+            seen.add(row_key)
         if problem:
             errors.append(f"row {index}: {problem}")
             if len(errors) >= MAX_ERRORS:

@@ -175,7 +175,7 @@ def recompute(db: Database) -> int:
     return len(tallies)
 
 
-def row_values(origin: str, family: str, term: str, category: str, c: Counts) -> tuple:
+def row_values(origin: str, family: str, term: str, category: str, c: Counts) -> tuple[Any, ...]:
     return (origin, family, term, category, c.passes, c.blocks, c.blocks_input, c.blocks_output,
             json.dumps(dict(c.block_categories), sort_keys=True), c.last_at)
 
@@ -211,7 +211,7 @@ def record_request(db: Database, request_id: int) -> dict[Key, Counts]:
     return delta
 
 
-def _counts(row: tuple) -> Counts:
+def _counts(row: tuple[Any, ...]) -> Counts:
     try:
         cats = json.loads(row[8] or "{}")
     except ValueError:

@@ -20,6 +20,7 @@ A snapshot is a plain dict in memory, so the editor's per-keystroke look-ups are
 
 from __future__ import annotations
 
+from collections.abc import ItemsView
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,7 +116,7 @@ class Snapshot:
     def get(self, key: str, category: str, family: str) -> Counts | None:
         return self._counts.get((key, category, family))
 
-    def items(self):
+    def items(self) -> ItemsView[Key, Counts]:
         return self._counts.items()
 
     def families(self) -> list[str]:

@@ -9,8 +9,18 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from typing import TypedDict
 
 from workbench.core.rewrite.models import Edit
+
+
+class _Group(TypedDict):
+    """Second-round edits that overlap, with the first-round edits (by index) they touch; lo/hi
+    are offsets in the first-round text."""
+    lo: int
+    hi: int
+    second: list[Edit]
+    first: set[int]
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
@@ -58,9 +68,9 @@ def compose(original: str, first: Sequence[Edit], text1: str, second: Sequence[E
         delta += len(e.after) - (e.end - e.start)
 
     # group second-round edits with each other and with the first-round edits they touch
-    groups: list[dict] = []
+    groups: list[_Group] = []
     for e2 in second:
-        group = {"lo": e2.start, "hi": e2.end, "second": [e2], "first": set()}
+        group: _Group = {"lo": e2.start, "hi": e2.end, "second": [e2], "first": set()}
         if groups and e2.start <= groups[-1]["hi"]:
             last = groups[-1]
             last["hi"] = max(last["hi"], e2.end)
@@ -96,10 +106,10 @@ def compose(original: str, first: Sequence[Edit], text1: str, second: Sequence[E
     return [e for e in out if e.before != e.after]
 
 
-def _merge_groups(groups: list[dict]) -> list[dict]:
+def _merge_groups(groups: list[_Group]) -> list[_Group]:
     """Groups that grew into each other through a shared first-round edit become one."""
     groups.sort(key=lambda g: g["lo"])
-    merged: list[dict] = []
+    merged: list[_Group] = []
     for group in groups:
         if merged and group["lo"] <= merged[-1]["hi"]:
             last = merged[-1]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -209,7 +210,7 @@ def _lower_elsewhere(text: str, pos: int, word: str) -> bool:
     return re.search(rf"(?<![A-Za-z]){re.escape(word.lower())}(?![A-Za-z])", text[pos:]) is not None
 
 
-def _known(framing, framings: tuple[Framing, ...]) -> Framing | None:
+def _known(framing: str | FramingSuggestion | Framing, framings: tuple[Framing, ...]) -> Framing | None:
     if isinstance(framing, Framing):
         return framing
     wanted = _core(framing_text(framing))
@@ -262,7 +263,8 @@ def _photo_pattern(framing: Framing) -> re.Pattern[str]:
 _FRAMING_REASON = "A creative framing tells the classifier the scene is a work of fiction or history."
 
 
-def with_framing(result: RewriteResult, framing: str | FramingSuggestion | Framing, scanner=None) -> RewriteResult:
+def with_framing(result: RewriteResult, framing: str | FramingSuggestion | Framing,
+                 scanner: Callable[[str], ScanResult] | None = None) -> RewriteResult:
     """A desensitize result with a framing added: one more edit, re-screened. A hard-blocked
     result, or one whose text already has a framing, comes back unchanged."""
     if result.hard_block or any(f.stage == "scene" for f in result.remaining):
@@ -273,7 +275,9 @@ def with_framing(result: RewriteResult, framing: str | FramingSuggestion | Frami
     framed = apply_edits(result.rewritten, added)
     edits = compose(result.original, list(result.edits), result.rewritten, added)
     if scanner is None:
-        from workbench.core.screening import scan as scanner
+        from workbench.core.screening import scan
+
+        scanner = scan
     remaining = scanner(framed).findings
     return replace(
         result,
@@ -285,7 +289,7 @@ def with_framing(result: RewriteResult, framing: str | FramingSuggestion | Frami
 
 
 def best_framing(
-    result: RewriteResult, suggestions: list[FramingSuggestion], scanner=None
+    result: RewriteResult, suggestions: list[FramingSuggestion], scanner: Callable[[str], ScanResult] | None = None
 ) -> RewriteResult:
     """`result` with the best-ranked suggested framing that does not make its verdict worse
     (a framing's own words can combine with the prompt, e.g. "war" near a child), or `result`

@@ -14,7 +14,7 @@ import difflib
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from workbench import paths
 from workbench.core.errors import BadInputError, LexiconError
@@ -36,6 +36,14 @@ DECLINE_TOKEN = "CANNOT_REWRITE"
 LLM_CATEGORY = "llm-rewrite"
 MAX_PROMPT_CHARS = 32_000  # the image API's prompt limit
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+
+
+class _Sent(TypedDict):
+    """The `LlmRewrite` fields known once the model has answered, whatever it said."""
+    original: str
+    model: str | None
+    request_ids: tuple[str, ...]
+    messages: tuple[Message, ...]
 
 
 @dataclass(frozen=True)
@@ -171,7 +179,7 @@ async def llm_rewrite(
         kwargs["temperature"] = temperature
     reply = await chat(messages, **kwargs)
     reply_text, error, used_model, request_ids = _unpack(reply, model)
-    base = dict(original=text, model=used_model, request_ids=request_ids, messages=tuple(messages))
+    base = _Sent(original=text, model=used_model, request_ids=request_ids, messages=tuple(messages))
     if error is not None:
         message = getattr(error, "message", "") or str(error)
         return LlmRewrite(**base, error=error, message=f"The rewrite request failed: {message}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench import paths
 from workbench.core.errors import LexiconError
@@ -27,6 +28,9 @@ from workbench.core.screening.models import (
 from workbench.core.screening.rules import load_rules
 from workbench.core.screening.scanner import Engine
 from workbench.core.screening.scenes import SceneRules
+
+if TYPE_CHECKING:  # imported for real inside scan(), as before
+    from workbench.core.screening.policy_profiles import Policy, Profile
 
 __all__ = [
     "CATEGORIES",
@@ -49,7 +53,8 @@ ALLOW_FILE = "allow.txt"
 BLOCK_FILE = "block.toml"
 
 _lock = threading.Lock()
-_cached: tuple[tuple, Engine] | None = None
+_Stamp = tuple[str | int | None, ...]  # (path, mtime_ns, size) or (path, None) when absent
+_cached: tuple[tuple[str, _Stamp, _Stamp], Engine] | None = None
 
 
 def _user_files() -> tuple[Path, Path]:
@@ -57,7 +62,7 @@ def _user_files() -> tuple[Path, Path]:
     return folder / ALLOW_FILE, folder / BLOCK_FILE
 
 
-def _stamp(path: Path) -> tuple:
+def _stamp(path: Path) -> _Stamp:
     try:
         st = path.stat()
     except OSError:
@@ -119,7 +124,7 @@ def get_engine() -> Engine:
         return engine
 
 
-def scan(text: str, *, profile=None) -> ScanResult:
+def scan(text: str, *, profile: str | Profile | Policy | None = None) -> ScanResult:
     """Screen one prompt with the shared engine and judge it for a policy profile.
 
     `profile`: a `policy_profiles.Policy`, a profile id ("gpt-image-2") or None = the profile of

@@ -23,6 +23,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,7 @@ class _SubstringIndex:
         self._first = dict(first)
         self._starts = re.compile("[" + "".join(re.escape(ch) for ch in sorted(first)) + "]") if first else None
 
-    def iter(self, text: str):
+    def iter(self, text: str) -> Iterator[tuple[int, int, tuple[int, ...]]]:
         """(start, end, entry indices) of every occurrence."""
         if self._starts is None:
             return
@@ -177,7 +178,7 @@ def _invert(lang: str, words: set[str]) -> dict[str, str]:
     return table
 
 
-def _entries_with_lemma(dictionary, spelled: set[str]) -> list[tuple[str, str]]:
+def _entries_with_lemma(dictionary: Mapping[str, str], spelled: set[str]) -> list[tuple[str, str]]:
     """(form, lemma) pairs whose lemma is one of `spelled`, following one more step of the
     dictionary's chains (ensanguentada → ensanguentado → ensanguentar) and reporting the final
     lemma. simplemma keeps each dictionary as bytes → bytes; comparing bytes and decoding only
@@ -296,7 +297,7 @@ class ForeignMatcher:
     def guard(self, lang: str, word: str) -> bool:
         """True when English `word` is an ordinary word of `lang` (see languages.py)."""
         friends = self.false_friends.get(lang)
-        return bool(friends) and plain(word) in friends
+        return plain(word) in friends if friends else False
 
     def match(self, text: str, clauses: list[Clause], *, benign: bool = False) -> list[ForeignHit]:
         """Foreign findings and markers in `text`, sorted by position. `clauses` carry the
@@ -375,7 +376,8 @@ class ForeignMatcher:
         return tuple(out)
 
     @staticmethod
-    def _longest(first, keys: list[str], i: int) -> tuple[int, int] | None:
+    def _longest(first: dict[str, list[tuple[tuple[str, ...], int]]], keys: list[str],
+                 i: int) -> tuple[int, int] | None:
         for rest, index in first.get(keys[i], ()):
             size = len(rest)
             if size == 0 or tuple(keys[i + 1 : i + 1 + size]) == rest:

@@ -193,4 +193,4 @@ def foreign_word_guard(lang: str, word: str) -> bool:
     if lang in ("", "en", UNDETERMINED):
         return False
     friends = _shipped_false_friends().get(lang)
-    return bool(friends) and plain(word) in friends
+    return plain(word) in friends if friends else False

@@ -119,7 +119,7 @@ class _Library:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key: tuple | None = None
+        self._key: tuple[tuple[str, int | None, int | None], ...] | None = None
         self._profiles: dict[str, Profile] = {}
         self._contexts: Contexts | None = None
 
@@ -128,7 +128,7 @@ class _Library:
         return sorted(user_dir.glob("*.toml")) if user_dir.is_dir() else []
 
     @functools.cached_property
-    def _shipped(self) -> tuple[list[Path], tuple]:
+    def _shipped(self) -> tuple[list[Path], tuple[tuple[str, int | None, int | None], ...]]:
         """Shipped profiles, listed and stamped once: they do not change while the app runs
         (every scan asks, so only the user's folder is looked at each time)."""
         files = sorted(paths.resource("policies").glob("*.toml"))
@@ -146,7 +146,7 @@ class _Library:
             return self._profiles, self._contexts
 
 
-def _stamp(path: Path) -> tuple:
+def _stamp(path: Path) -> tuple[int | None, int | None]:
     try:
         st = path.stat()
     except OSError:

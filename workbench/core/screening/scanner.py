@@ -187,7 +187,8 @@ class Engine:
                 words[k] = right
                 tokens.disguised[k] = "misspelling"
 
-    def _join_split_letters(self, folded, starts, ends, words, disguised) -> None:
+    def _join_split_letters(self, folded: str, starts: list[int], ends: list[int], words: list[str],
+                            disguised: dict[int, str]) -> None:
         """Turn runs like g-u-n / n.u.d.e / s e x into one token when that spells a term."""
         k = 0
         while k < len(words):
@@ -210,7 +211,7 @@ class Engine:
                     disguised[k] = "letters split by separators"
             k += 1
 
-    def _match(self, tokens: _Tokens, first: dict) -> list[_Hit]:
+    def _match(self, tokens: _Tokens, first: dict[str, list[tuple[tuple[str, ...], int]]]) -> list[_Hit]:
         """Longest match at every position, left to right."""
         words, entries = tokens.words, self.lexicon.entries
         n = len(words)
@@ -309,7 +310,8 @@ class Engine:
                     out += self._credited_names(text, folded, tokens, style, end, covered)
         return out
 
-    def _credited_names(self, text, folded, tokens, style: StyleRule, k: int, covered: set) -> list[_Hit]:
+    def _credited_names(self, text: str, folded: Folded, tokens: _Tokens, style: StyleRule, k: int,
+                        covered: set[int]) -> list[_Hit]:
         """Unknown names after a credit phrase; known names and joiners ("and") are stepped over."""
         words, out = tokens.words, []
         while k < len(words):
@@ -349,14 +351,17 @@ class Engine:
         """Per clause language: drop English findings on words that are ordinary words of the
         clause's language ("son" in French), add the foreign lexicons' findings. Foreign markers
         (child, realistic) are not combined here; the pipeline's combination stage does that."""
+        matcher = self.foreign
+        if matcher is None:  # the caller only asks when there is one
+            return findings
         clauses = languages.detect_clauses(text, clause_split.split(text))
-        hits = self.foreign.match(text, clauses, benign=True)
+        hits = matcher.match(text, clauses, benign=True)
         benign = [h for h in hits if h.entry.kind == "benign"]
         if benign or any(c.lang != "en" for c in clauses):
             findings = [f for f in findings if f.lang or f.category == "evasion" or not (
                 any(b.start <= f.start and f.end <= b.end for b in benign)
                 or ("+misspelling" in f.rule and languages.lang_at(clauses, f.start) != "en")
-                or any(self.foreign.guard(languages.lang_at(clauses, f.start), w) for w in (f.term, f.text) if w))]
+                or any(matcher.guard(languages.lang_at(clauses, f.start), w) for w in (f.term, f.text) if w))]
         foreign: list[Finding] = []
         for hit in hits:
             entry, original = hit.entry, text[hit.start : hit.end]

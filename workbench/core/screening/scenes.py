@@ -15,6 +15,7 @@ import bisect
 import re
 import tomllib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -230,8 +231,8 @@ class SceneRules:
             for spelling in spellings:
                 table[tuple(spelling.split(" "))].add(cls)
         first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = defaultdict(list)
-        for toks, cls in table.items():
-            first[toks[0]].append((toks[1:], frozenset(cls)))
+        for toks, names in table.items():
+            first[toks[0]].append((toks[1:], frozenset(names)))
         for cands in first.values():
             cands.sort(key=lambda c: -len(c[0]))
         self._first = dict(first)
@@ -278,7 +279,7 @@ class SceneRules:
         return self._analyse(text, findings)[0]
 
     def _analyse(
-        self, text: str, findings, constraints: list[tuple[int, int]] | None = None
+        self, text: str, findings: Sequence[Finding], constraints: list[tuple[int, int]] | None = None
     ) -> tuple[list[SceneMatch], list[Occurrence], list[tuple[int, int]], list[int]]:
         occs, starts = self._occurrences(text, findings)
         wanted = self._depiction_cues if findings else set()
@@ -335,7 +336,7 @@ class SceneRules:
                                          rule=f"{f.rule}+depiction:{rule.id}")
         return out
 
-    def _occurrences(self, text: str, findings) -> tuple[list[Occurrence], list[int]]:
+    def _occurrences(self, text: str, findings: Sequence[Finding]) -> tuple[list[Occurrence], list[int]]:
         low = text.lower()
         if len(low) != len(text):  # a rare letter whose lower case is longer: keep offsets exact
             low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
@@ -358,11 +359,11 @@ class SceneRules:
         for f in findings:
             if f.stage != "match" or not f.term or (f.start, f.end) in seen:
                 continue
-            classes = self._phrases.get(f.term)
-            if classes:
+            term_classes = self._phrases.get(f.term)
+            if term_classes:
                 i = max(0, bisect.bisect_right(starts, f.start) - 1)
                 j = max(i + 1, bisect.bisect_left(starts, f.end))
-                out.append(Occurrence(f.start, f.end, i, j, classes, f.term))
+                out.append(Occurrence(f.start, f.end, i, j, term_classes, f.term))
         out.sort(key=lambda o: (o.i, o.start))
         return out, starts
 

@@ -22,6 +22,7 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
+from typing import Any
 
 from workbench import paths
 
@@ -107,7 +108,7 @@ def _same_width(match: re.Match[str]) -> str:
     return " " + char
 
 
-def _path(stack: list[list]) -> tuple[str, str]:
+def _path(stack: list[list[Any]]) -> tuple[str, str]:
     """("panels[2].description", "description") for the current position."""
     out: list[str] = []
     key = ""
@@ -120,6 +121,14 @@ def _path(stack: list[list]) -> tuple[str, str]:
     return "".join(out), key
 
 
+def _run_end(pattern: re.Pattern[str], text: str, pos: int, end: int) -> int:
+    """Where the run of `pattern` (one that matches the empty string) starting at `pos` ends."""
+    m = pattern.match(text, pos, end)
+    if m is None:  # only when pos > end, which no caller passes
+        raise ValueError(f"position {pos} is past the end {end}")
+    return m.end()
+
+
 def _json_values(text: str, start: int, end: int) -> list[tuple[int, int, str, str]] | None:
     """Every string value of the JSON document text[start:end], or None when it is not one.
 
@@ -127,10 +136,10 @@ def _json_values(text: str, start: int, end: int) -> list[tuple[int, int, str, s
     strings and of trailing commas, which hand-written prompts often have.
     """
     values: list[tuple[int, int, str, str]] = []
-    stack: list[list] = []
+    stack: list[list[Any]] = []  # ["o", key or None] | ["a", index]
     if start >= end:
         return None
-    pos = _WS.match(text, start, end).end()
+    pos = _run_end(_WS, text, start, end)
     state = "value"
     while True:
         if state == "value":
@@ -138,7 +147,7 @@ def _json_values(text: str, start: int, end: int) -> list[tuple[int, int, str, s
                 return None
             char = text[pos]
             if char in "{[":
-                pos = _WS.match(text, pos + 1, end).end()
+                pos = _run_end(_WS, text, pos + 1, end)
                 close = "}" if char == "{" else "]"
                 if pos < end and text[pos] == close:
                     pos, state = pos + 1, "after"
@@ -161,19 +170,19 @@ def _json_values(text: str, start: int, end: int) -> list[tuple[int, int, str, s
             if m is None:
                 return None
             stack[-1][1] = _unescape_key(m.group(1))
-            pos = _WS.match(text, m.end(), end).end()
+            pos = _run_end(_WS, text, m.end(), end)
             if pos >= end or text[pos] != ":":
                 return None
-            pos = _WS.match(text, pos + 1, end).end()
+            pos = _run_end(_WS, text, pos + 1, end)
             state = "value"
         else:  # after a value
-            pos = _WS.match(text, pos, end).end()
+            pos = _run_end(_WS, text, pos, end)
             if not stack:
                 return values if pos == end else None
             top = stack[-1]
             char = text[pos] if pos < end else ""
             if char == ",":
-                pos = _WS.match(text, pos + 1, end).end()
+                pos = _run_end(_WS, text, pos + 1, end)
                 if pos < end and text[pos] in "}]":
                     continue  # a trailing comma: the close is read next round
                 if top[0] == "a":
@@ -317,7 +326,7 @@ def _line(text: str, start: int, end: int, view: list[str], found: list[Field],
         counts["bold"] += 1
         view[m.start():m.end()] = "  "
     counts["content"] += 1
-    indent = _INDENT.match(text, start, end).end() - start
+    indent = _run_end(_INDENT, text, start, end) - start
     bullet = _BULLET.match(text, start, end)
     body = start + indent
     if bullet:

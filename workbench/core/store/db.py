@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
+from sqlite_utils.db import Table
 
 from workbench import paths
 from workbench.core.errors import StoreError
@@ -127,7 +128,8 @@ def _open_read_only(path: Path, busy_timeout_ms: int, warnings: list[str]) -> Da
             errors.append(str(exc))
             continue
         except StoreError:
-            conn.close()
+            if conn is not None:
+                conn.close()
             raise
         db.read_only = True
         db.open_warnings = [*warnings, (f"history database {path} cannot be written (read-only file or file "
@@ -144,6 +146,9 @@ class _HistoryDatabase(Database):
     committed in between, so two workbench instances writing at once lost rows. IMMEDIATE takes
     the write lock up front, and the busy timeout then queues the writers instead.
     """
+
+    open_warnings: list[str]  # set by open_history: odd files it worked around
+    read_only: bool  # set (True) only when the file could not be opened for writing
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[Database]:
@@ -162,6 +167,14 @@ class _HistoryDatabase(Database):
         except BaseException:
             self.rollback()
             raise
+
+
+def inserted_pk(table: Table) -> int:
+    """The integer primary key of the row `table.insert(...)` just wrote."""
+    pk = table.last_pk
+    if pk is None:  # sqlite-utils sets it on every insert; like int(None), refuse loudly
+        raise TypeError(f"insert into {table.name} left no primary key")
+    return int(pk)
 
 
 def _check_header(path: Path) -> None:

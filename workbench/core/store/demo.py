@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypedDict
 
 from workbench.core.records import ErrorRecord
 from workbench.core.store.history import HistoryStore
@@ -61,9 +62,22 @@ def generate_history(store: HistoryStore, count: int, *, seed: int = 7, days: in
     return ids
 
 
+class _Common(TypedDict):
+    """The `record_completed` keywords every demo row shares, whatever its outcome."""
+    profile: str
+    provider: str
+    base_url: str
+    findings: list[dict[str, Any]]
+    parent_id: int | None
+    source: str
+    created_at: str
+    request_ids: list[str]
+    latency_ms: float
+
+
 def _one(store: HistoryStore, rng: random.Random, moment: datetime,
          blocked: list[tuple[int, str]]) -> tuple[int, str, bool]:
-    parent_id = None
+    parent_id: int | None = None
     if blocked and rng.random() < 0.03:
         parent_id, original = blocked.pop(rng.randrange(len(blocked)))
         scene = original.split(", ", 1)[-1]
@@ -87,7 +101,7 @@ def _one(store: HistoryStore, rng: random.Random, moment: datetime,
     request_ids = [f"req_{uuid.UUID(int=rng.getrandbits(128)).hex}"]
     roll = rng.random()
     created = format_utc(moment)
-    common = dict(profile=profile, provider=provider, base_url=base_url, findings=findings,
+    common = _Common(profile=profile, provider=provider, base_url=base_url, findings=findings,
                   parent_id=parent_id, source="demo", created_at=created, request_ids=request_ids,
                   latency_ms=round(rng.uniform(300, 900) if roll < block_chance else rng.uniform(8000, 60000), 1))
     params = {"model": model, "quality": quality, "size": size, "moderation": moderation, "n": 1}
@@ -110,7 +124,7 @@ def _one(store: HistoryStore, rng: random.Random, moment: datetime,
     return int(result.id or 0), prompt, False
 
 
-def _finding(prompt: str, term: str, category: str, severity: str) -> dict:
+def _finding(prompt: str, term: str, category: str, severity: str) -> dict[str, Any]:
     start = prompt.find(term)
     return {"start": start, "end": start + len(term), "text": term, "category": category,
             "severity": severity, "message": f"{category} term", "replacements": [], "rule": "demo", "term": term}

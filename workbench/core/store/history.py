@@ -219,7 +219,7 @@ class HistoryStore:
                 if file is not None:
                     files.append(file)
             with self.db.atomic():
-                self.db["requests"].update(request_id, _storable(fields))
+                self.db.table("requests").update(request_id, _storable(fields))
                 self.db.execute("DELETE FROM images WHERE request_id = ? AND role = 'output'", [request_id])
                 for position, file in enumerate(files):
                     self._image_row(request_id, file, role="output", position=position)
@@ -459,7 +459,7 @@ class HistoryStore:
     def set_notes(self, request_id: int, notes: str) -> None:
         with translate_errors(self.path):
             self._require(request_id)
-            self.db["requests"].update(request_id, {"notes": self.scrub(notes) or ""})
+            self.db.table("requests").update(request_id, {"notes": self.scrub(notes) or ""})
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -483,7 +483,8 @@ class HistoryStore:
             rows = self.db.execute(
                 "SELECT id, request_id, role, position, sha256, format, width, height, bytes, path "
                 "FROM images WHERE request_id = ? ORDER BY role, position, id", [request_id]).fetchall()
-        return [StoredImage(*row[:9], path=str(self.files.path(row[9]))) for row in rows]
+        return [StoredImage(id_, rid, role, position, sha256, fmt, width, height, size, str(self.files.path(path)))
+                for id_, rid, role, position, sha256, fmt, width, height, size, path in rows]
 
     def first_output_images(self, request_ids: Sequence[int]) -> dict[int, str]:
         """The first output image file of each request that has one (one query per page of rows)."""
@@ -534,7 +535,7 @@ class HistoryStore:
     # it, the opposite holds (a rare word would walk the whole index).
     WALK_INDEX_ABOVE = 2_000
 
-    def _newest_first_hint(self, match: str) -> str:
+    def _newest_first_hint(self, match: str | None) -> str:
         if not match:
             return ""
         with translate_errors(self.path):
@@ -711,10 +712,12 @@ class HistoryStore:
         columns = ", ".join(f"[{name}]" for name in clean)
         cursor = self.db.execute(f"INSERT INTO requests ({columns}) VALUES ({', '.join('?' * len(clean))})",
                                  list(clean.values()))
-        request_id = int(cursor.lastrowid)
+        if cursor.lastrowid is None:  # an INSERT always sets it; like int(None), refuse loudly
+            raise TypeError("INSERT INTO requests left no rowid")
+        request_id = cursor.lastrowid
         findings = finding_rows(request_id, row.get("findings_json", "[]"))
         if findings:
-            self.db["request_findings"].insert_all(findings)
+            self.db.table("request_findings").insert_all(findings)
         return request_id
 
     def _add_image(self, request_id: int, image: bytes | ImageData, *, role: str, position: int,
@@ -724,7 +727,7 @@ class HistoryStore:
                         role=role, position=position)
 
     def _image_row(self, request_id: int, stored: StoredFile, *, role: str, position: int) -> None:
-        self.db["images"].insert({
+        self.db.table("images").insert({
             "request_id": request_id, "role": role, "position": position, "sha256": stored.sha256,
             "format": stored.format, "width": stored.width, "height": stored.height, "bytes": stored.size,
             "path": stored.relpath, "created_at": utc_now(),

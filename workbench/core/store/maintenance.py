@@ -108,7 +108,7 @@ def redact(store: HistoryStore, ids: list[int]) -> int:
                 continue
             findings = [{**f, "text": ""} for f in loads(findings_json, []) if isinstance(f, dict)]
             with store.db.atomic():
-                store.db["requests"].update(request_id, {
+                store.db.table("requests").update(request_id, {
                     "prompt": PROMPT_MARK,
                     "raw_body": redact_echoes(raw_body, prompt),
                     "error_message": redact_echoes(message, prompt),
@@ -218,7 +218,7 @@ def rebuild_fts(path: Path) -> str:
         conn.close()
     with HistoryStore.open(path, recover=False) as store, translate_errors(store.path):
         store.db.execute("VACUUM")  # frees the pages of the removed index tables
-        store.db["requests"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="porter", replace=True)
+        store.db.table("requests").enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="porter", replace=True)
         problems = [m for (m,) in store.db.execute("PRAGMA integrity_check").fetchall() if m != "ok"]
     if problems:
         raise StoreError(f"the search index was recreated, but the database still has damage "
@@ -251,7 +251,7 @@ def _strip_image_metadata(store: HistoryStore, request_id: int) -> None:
             continue
         stored = store.files.put(strip_png_text(data), "png")
         if stored.relpath != relpath:
-            store.db["images"].update(image_id, {"sha256": stored.sha256, "path": stored.relpath,
+            store.db.table("images").update(image_id, {"sha256": stored.sha256, "path": stored.relpath,
                                                  "bytes": stored.size, "created_at": utc_now()})
             old_paths.append(relpath)
     _delete_unreferenced(store, old_paths)

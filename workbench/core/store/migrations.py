@@ -20,6 +20,7 @@ Tables (all plain SQLite, readable with sqlite-utils or Datasette):
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlite_utils import Database, Migrations
 from sqlite_utils.db import ForeignKey
@@ -75,15 +76,15 @@ def m001_create_requests(db: Database) -> None:
         )
         """
     )
-    db["requests"].create_index(["created_at"])
-    db["requests"].create_index(["outcome", "created_at"])
-    db["requests"].create_index(["parent_id"])
-    db["requests"].create_index(["prompt_key"])
+    db.table("requests").create_index(["created_at"])
+    db.table("requests").create_index(["outcome", "created_at"])
+    db.table("requests").create_index(["parent_id"])
+    db.table("requests").create_index(["prompt_key"])
 
 
 @history_migrations()
 def m002_create_images(db: Database) -> None:
-    db["images"].create(
+    db.table("images").create(
         {
             "id": int,
             "request_id": int,
@@ -101,13 +102,13 @@ def m002_create_images(db: Database) -> None:
         not_null={"request_id", "role", "sha256"},
         foreign_keys=[ForeignKey("images", "request_id", "requests", "id", on_delete="CASCADE")],
     )
-    db["images"].create_index(["request_id"])
-    db["images"].create_index(["sha256"])
+    db.table("images").create_index(["request_id"])
+    db.table("images").create_index(["sha256"])
 
 
 @history_migrations()
 def m003_requests_fts(db: Database) -> None:
-    db["requests"].enable_fts(
+    db.table("requests").enable_fts(
         ["prompt", "error_message", "notes", "request_ids"], create_triggers=True, tokenize="porter"
     )
 
@@ -115,7 +116,7 @@ def m003_requests_fts(db: Database) -> None:
 @history_migrations()
 def m004_import_source(db: Database) -> None:
     """Rows can come from imported logs: where from, and a key to skip re-imported lines."""
-    requests = db["requests"]
+    requests = db.table("requests")
     requests.add_column("source", str, not_null_default="live")
     requests.add_column("source_detail", str)
     requests.add_column("import_key", str)
@@ -127,7 +128,7 @@ def m004_import_source(db: Database) -> None:
 
 @history_migrations()
 def m005_redaction_flag(db: Database) -> None:
-    db["requests"].add_column("redacted", int, not_null_default=0)
+    db.table("requests").add_column("redacted", int, not_null_default=0)
 
 
 @history_migrations()
@@ -160,7 +161,7 @@ def m006_create_appeals(db: Database) -> None:
         )
         """
     )
-    db["appeal_requests"].create_index(["request_id"])
+    db.table("appeal_requests").create_index(["request_id"])
 
 
 @history_migrations()
@@ -180,12 +181,12 @@ def m007_request_findings(db: Database) -> None:
         "SELECT id, findings_json FROM requests WHERE findings_json NOT IN ('', '[]')"
     ).fetchall()
     for request_id, findings_json in rows:
-        db["request_findings"].insert_all(_m007_finding_rows(request_id, findings_json))
-    db["request_findings"].create_index(["request_id"])
-    db["request_findings"].create_index(["term"])
+        db.table("request_findings").insert_all(_m007_finding_rows(request_id, findings_json))
+    db.table("request_findings").create_index(["request_id"])
+    db.table("request_findings").create_index(["term"])
 
 
-def _m007_finding_rows(request_id: int, findings_json: str) -> list[dict]:
+def _m007_finding_rows(request_id: int, findings_json: str) -> list[dict[str, Any]]:
     """Frozen copy of `finding_rows` as m007 shipped it: a migration never calls live code.
 
     Never edit this; when the live `finding_rows` changes, a new migration rewrites the rows.
@@ -208,7 +209,7 @@ def _m007_finding_rows(request_id: int, findings_json: str) -> list[dict]:
     ]
 
 
-def finding_rows(request_id: int, findings_json: str) -> list[dict]:
+def finding_rows(request_id: int, findings_json: str) -> list[dict[str, Any]]:
     """Distinct (term, category) rows for one request; unreadable JSON gives none (live code:
     the history writes through it; migrations keep their own frozen copies)."""
     try:
@@ -232,7 +233,7 @@ def finding_rows(request_id: int, findings_json: str) -> list[dict]:
 @history_migrations()
 def m008_error_details(db: Database) -> None:
     """Provider specifics of an error (Azure severities, fal `loc`/reason) and where each ID came from."""
-    requests = db["requests"]
+    requests = db.table("requests")
     requests.add_column("error_param", str)
     requests.add_column("error_details", str, not_null_default="{}")
     requests.add_column("request_id_sources", str, not_null_default="{}")
@@ -254,7 +255,7 @@ def m110_import_edits(db: Database) -> None:
         )
         """
     )
-    db["request_edits"].create_index(["request_id"])
+    db.table("request_edits").create_index(["request_id"])
 
 
 @history_migrations()
@@ -276,9 +277,9 @@ def m120_reviews(db: Database) -> None:
         )
         """
     )
-    db["reviews"].create_index(["request_id", "image_position", "id"])
-    db["requests"].add_column("review_state", str)  # NULL = unreviewed | approved | rejected
-    db["requests"].create_index(["review_state"])
+    db.table("reviews").create_index(["request_id", "image_position", "id"])
+    db.table("requests").add_column("review_state", str)  # NULL = unreviewed | approved | rejected
+    db.table("requests").create_index(["review_state"])
 
 
 @history_migrations()
@@ -302,7 +303,7 @@ def m121_trigger_runs(db: Database) -> None:
         )
         """
     )
-    db["trigger_runs"].create_index(["request_id"])
+    db.table("trigger_runs").create_index(["request_id"])
 
 
 def _m130_uuid7(ms: int, rand: bytes) -> str:
@@ -322,9 +323,9 @@ def m130_team_sync(db: Database) -> None:
     import os
 
     for table in ("requests", "appeals"):
-        db[table].add_column("gid", str)
-        db[table].add_column("origin", str)
-    db["appeals"].add_column("sync_base", str)  # JSON: the fields as last agreed with the server
+        db.table(table).add_column("gid", str)
+        db.table(table).add_column("origin", str)
+    db.table("appeals").add_column("sync_base", str)  # JSON: the fields as last agreed with the server
     for table in ("requests", "appeals"):
         rows = db.execute(f"SELECT id, created_at FROM {table} WHERE gid IS NULL").fetchall()
         for row_id, created in rows:
@@ -362,7 +363,7 @@ def m130_team_sync(db: Database) -> None:
             created_at TEXT NOT NULL,
             resolved INTEGER NOT NULL DEFAULT 0
         )""")
-    db["team_conflicts"].create_index(["appeal_gid"])
+    db.table("team_conflicts").create_index(["appeal_gid"])
     db.execute("""
         CREATE TABLE team_sync (
             server TEXT PRIMARY KEY,           -- host/port/database, never a password

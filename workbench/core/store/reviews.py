@@ -10,15 +10,25 @@ every reviewed image is approved; it is NULL (unreviewed) when nothing was revie
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from workbench.core.errors import BadInputError
-from workbench.core.store.db import translate_errors
+from workbench.core.store.db import inserted_pk, translate_errors
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.timestamps import utc_now
 
 STATES = ("approved", "rejected")
 MAX_NOTE = 10_000
+
+
+class _ReviewRow(TypedDict):
+    """A `reviews` row as written; the database gives the id."""
+    request_id: int
+    image_position: int | None
+    state: str
+    reviewer: str
+    note: str
+    created_at: str
 
 
 @dataclass(frozen=True)
@@ -47,13 +57,13 @@ def add_review(store: HistoryStore, request_id: int, state: str, *, image: int |
         count = sum(1 for i in store.images(request_id) if i.role == "output")
         if not 1 <= image <= count:
             raise BadInputError(f"request #{request_id} has {count} output image(s); there is no image {image}")
-    row = {"request_id": request_id, "image_position": image, "state": state,
-           "reviewer": reviewer.strip(), "note": note.strip(), "created_at": utc_now()}
+    row: _ReviewRow = {"request_id": request_id, "image_position": image, "state": state,
+                       "reviewer": reviewer.strip(), "note": note.strip(), "created_at": utc_now()}
     with translate_errors(store.path), store.db.atomic():
-        review_id = store.db["reviews"].insert(row).last_pk
+        review_id = inserted_pk(store.db.table("reviews").insert(dict(row)))
         store.db.execute("UPDATE requests SET review_state = ? WHERE id = ?",
                          [_request_state(store, request_id), request_id])
-    return Review(id=int(review_id), **row)
+    return Review(id=review_id, **row)
 
 
 def reviews_for(store: HistoryStore, request_id: int) -> list[Review]:

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.core.store.db import translate_errors
+from workbench.core.store.db import inserted_pk, translate_errors
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.timestamps import utc_now
 
@@ -49,7 +49,7 @@ def save_run(store: HistoryStore, *, request_id: int | None, prompt: str, mode: 
            "probes": len(probe_ids), "probe_ids_json": json.dumps(probe_ids), "spent": spent,
            "budget": budget, "message": message}
     with translate_errors(store.path), store.db.atomic():
-        return int(store.db["trigger_runs"].insert(row).last_pk)
+        return inserted_pk(store.db.table("trigger_runs").insert(row))
 
 
 def runs_for(store: HistoryStore, request_id: int) -> list[TriggerRun]:

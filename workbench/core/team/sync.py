@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from workbench.core.errors import UserFacingError
-from workbench.core.store.db import translate_errors
+from workbench.core.store.db import inserted_pk, translate_errors
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.scrub import scrub_text, scrub_value
 from workbench.core.store.timestamps import utc_now
@@ -90,7 +90,7 @@ def _push_requests(store: HistoryStore, conn: Any, state: dict[str, Any], report
     cursor = state["request_cursor"]
     first_pending = store.db.execute("SELECT min(id) FROM requests WHERE outcome = 'pending' AND id > ?",
                                      [cursor]).fetchone()[0]
-    columns = [c.name for c in store.db["requests"].columns if c.name not in LOCAL_ONLY]
+    columns = [c.name for c in store.db.table("requests").columns if c.name not in LOCAL_ONLY]
     while True:
         rows = _dict_rows(store, (
             f"SELECT r.*, p.gid AS parent_gid FROM requests r LEFT JOIN requests p ON p.id = r.parent_id "
@@ -190,6 +190,7 @@ def _push_appeals(store: HistoryStore, conn: Any, report: SyncReport) -> None:
                                   "WHERE gid = %s FOR UPDATE", [local["gid"]]).fetchone()
             if conn.execute("SELECT 1 FROM team_tombstones WHERE gid = %s", [local["gid"]]).fetchone():
                 continue
+            conflicts: list[Conflict]
             if remote is None:
                 merged, members, conflicts, updated = local["fields"], local["request_gids"], [], local["updated_at"]
                 conn.execute("INSERT INTO team_appeals (gid, origin, created_at, updated_at, fields, request_gids) "
@@ -263,7 +264,7 @@ def _pull_requests(store: HistoryStore, conn: Any, cursor: int, top: int, me: st
 
 def _insert_pulled(store: HistoryStore, gid: str, origin: str, parent_gid: str | None,
                    data: dict[str, Any]) -> int:
-    known = {c.name for c in store.db["requests"].columns}
+    known = {c.name for c in store.db.table("requests").columns}
     row = {k: v for k, v in data.items() if k in known and k not in LOCAL_ONLY}
     source = row.get("source") or "live"
     detail = f"{source} on {origin[:8]}" + (f" ({row['source_detail']})" if row.get("source_detail") else "")
@@ -327,7 +328,7 @@ def _pull_conflicts(store: HistoryStore, conn: Any, cursor: int, top: int, me: s
             if not store.db.execute("SELECT 1 FROM team_conflicts WHERE appeal_gid = ? AND field = ? "
                                     "AND kept_updated_at IS ? AND other_updated_at IS ?",
                                     [row[0], row[1], row[6], row[7]]).fetchone():
-                store.db["team_conflicts"].insert(dict(zip(
+                store.db.table("team_conflicts").insert(dict(zip(
                     ("appeal_gid", "field", "kept_value", "other_value", "kept_origin", "other_origin",
                      "kept_updated_at", "other_updated_at"), row, strict=True)) | {"created_at": utc_now()})
 
@@ -445,12 +446,12 @@ def _merge(local: dict[str, Any], remote_fields: dict[str, Any], remote_members:
 
 def _insert_appeal(store: HistoryStore, gid: str, origin: str, created: str) -> int:
     with translate_errors(store.path), store.db.atomic():
-        return int(store.db["appeals"].insert({"title": "", "status": "draft", "created_at": created,
-                                               "updated_at": created, "gid": gid, "origin": origin}).last_pk)
+        return inserted_pk(store.db.table("appeals").insert({"title": "", "status": "draft", "created_at": created,
+                                                             "updated_at": created, "gid": gid, "origin": origin}))
 
 
 def _apply_appeal(store: HistoryStore, appeal_id: int, fields_: dict[str, Any], members: list[str], updated: str,
-                  *, conflicts: list[Conflict] = (), other_origin: str | None = None,
+                  *, conflicts: Sequence[Conflict] = (), other_origin: str | None = None,
                   other_updated: str | None = None, base: tuple[dict[str, Any], list[str]] | None = None) -> None:
     """Write merged fields and members locally; `base` is what the server now holds."""
     values = {f: fields_.get(f) for f in APPEAL_FIELDS}
@@ -469,7 +470,7 @@ def _apply_appeal(store: HistoryStore, appeal_id: int, fields_: dict[str, Any], 
         gid = store.db.execute("SELECT gid FROM appeals WHERE id = ?", [appeal_id]).fetchone()[0]
         for c in conflicts:
             kept_local = c.kept_side == "local"
-            store.db["team_conflicts"].insert({
+            store.db.table("team_conflicts").insert({
                 "appeal_gid": gid, "field": c.field, "kept_value": _text(c.kept_value),
                 "other_value": _text(c.other_value),
                 "kept_origin": machine_id() if kept_local else other_origin,
@@ -483,7 +484,7 @@ def _set_base(store: HistoryStore, appeal_id: int, fields_: dict[str, Any], memb
                          [json.dumps({"fields": fields_, "request_gids": members}), appeal_id])
 
 
-def _server_conflict(conn: Any, local: dict[str, Any], remote: tuple, c: Conflict) -> None:
+def _server_conflict(conn: Any, local: dict[str, Any], remote: tuple[Any, ...], c: Conflict) -> None:
     kept_local = c.kept_side == "local"
     conn.execute("INSERT INTO team_conflicts (appeal_gid, field, kept_value, other_value, kept_origin, other_origin, "
                  "kept_updated_at, other_updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
