@@ -7,20 +7,9 @@ import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QTextCharFormat
 
-from workbench.core import screening
-from workbench.ui.editor.prompt_editor import PromptEditor
-
 DOT = QTextCharFormat.UnderlineStyle.DotLine
 
 
-@pytest.fixture
-def editor(qtbot):
-    widget = PromptEditor(scanner=screening.scan)
-    qtbot.addWidget(widget)
-    widget.resize(700, 300)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def _underlines_at(editor, index):

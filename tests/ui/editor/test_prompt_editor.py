@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCharFormat, QTextCursor
 
 from workbench.core import screening
 from workbench.ui.editor.block_term_dialog import BlockTermDialog
 from workbench.ui.editor.panel import EditorPanel
-from workbench.ui.editor.prompt_editor import PromptEditor, match_case, tooltip_for
+from workbench.ui.editor.prompt_editor import match_case, tooltip_for
 
 
 async def returns(value):
@@ -17,14 +16,6 @@ async def returns(value):
     return value
 
 
-@pytest.fixture
-def editor(qtbot):
-    widget = PromptEditor(scanner=screening.scan)
-    qtbot.addWidget(widget)
-    widget.resize(600, 300)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def underlines(editor, block_number=0):

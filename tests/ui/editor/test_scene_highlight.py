@@ -3,24 +3,14 @@ with the scene's message as the hover text."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtGui import QTextCharFormat
 
-from workbench.core import screening
-from workbench.ui.editor.prompt_editor import PromptEditor, tooltip_for
+from workbench.ui.editor.prompt_editor import tooltip_for
 
 NONE = QTextCharFormat.UnderlineStyle.NoUnderline
 TEXT = "Night street. A soldier aiming a rifle at the crowd, smoke."
 
 
-@pytest.fixture
-def editor(qtbot):
-    widget = PromptEditor(scanner=screening.scan)
-    qtbot.addWidget(widget)
-    widget.resize(700, 300)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def formats(editor):
