@@ -132,7 +132,7 @@ class Engine:
         findings += _invisible_findings(text, folded)
         if self.foreign is not None:
             findings = self._foreign_findings(view, findings)
-        findings, notes = _constraint_notes(view, _dedupe(findings))
+        findings, notes = _constraint_notes(_dedupe(findings), constraints)
         if shape.fields:
             findings, notes = _structure_stage(shape, findings, notes, mentions)
         result = self._scene_stage(ScanResult(view, tuple(findings), tuple(notes)), constraints)
@@ -565,9 +565,9 @@ def _invisible_findings(text: str, folded: Folded) -> list[Finding]:
 
 def _structure_stage(shape: structure.Structure, findings: list[Finding], notes: list[Finding],
                      mentions: set[tuple[int, int, str]]) -> tuple[list[Finding], list[Finding]]:
-    """Every finding and note learns its field's path. A value under a constraint key
-    (`negative_prompt`, `avoid`) is a constraint; one under a typography key (`headline`,
-    `button`, `font`) is lettering, so its words are mentions: they count only with harm near."""
+    """Every finding and note learns its field's path. A value under a typography key
+    (`headline`, `button`, `font`) is lettering, so its words are mentions: they count only with
+    harm near. (Values under constraint keys were made notes with the other constraints.)"""
     kept, out_notes = [], [_with_field(shape, n) for n in notes]
     for f in findings:
         fld = structure.field_at(shape, f.start)
@@ -575,11 +575,7 @@ def _structure_stage(shape: structure.Structure, findings: list[Finding], notes:
             kept.append(f)
             continue
         f = replace(f, field=fld.path)
-        role = structure.role(fld.path, fld.key)
-        if role == "constraint" and f.category != "evasion" and not _after_positive_label(shape, fld, f):
-            out_notes.append(replace(f, severity="info", scope="constraint", stage="structure"))
-            continue
-        if role == "typography" and f.severity not in ("high", "critical"):
+        if structure.role(fld.path, fld.key) == "typography" and f.severity not in ("high", "critical"):
             mentions.add((f.start, f.end, f.rule))
         kept.append(f)
     out_notes.sort(key=lambda f: (f.start, -f.end, f.category))
@@ -587,13 +583,6 @@ def _structure_stage(shape: structure.Structure, findings: list[Finding], notes:
 
 
 _POSITIVE_LABEL = re.compile(r"(?i)\b(?:prompt|positive(?: prompt)?|subject|scene)\s*[:：]")
-
-
-def _after_positive_label(shape: structure.Structure, fld: structure.Field, f: Finding) -> bool:
-    """"Negative prompt: blurry. Prompt: a man shooting…" on one line: what follows the
-    positive label is the request, even inside the negative key's value."""
-    view = shape.content_view
-    return _POSITIVE_LABEL.search(view, fld.start, f.start) is not None
 
 
 def _constraint_ranges(view: str, shape: structure.Structure) -> list[tuple[int, int]]:
@@ -624,13 +613,11 @@ def _in_original(result: ScanResult, text: str) -> ScanResult:
                    notes=tuple(back(n) for n in result.notes))
 
 
-def _constraint_notes(text: str, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
-    """Terms inside a constraint ("no gore", "Negative prompt: …") are mentioned, not requested:
-    they become info notes with scope "constraint" and never count towards the verdict."""
-    if not findings:
-        return findings, []
-    spans = scope.constraint_spans(text)
-    if not spans:
+def _constraint_notes(findings: list[Finding], spans: list[tuple[int, int]]) -> tuple[list[Finding], list[Finding]]:
+    """Terms inside a constraint ("no gore", "Negative prompt: …", a `negative_prompt` value) are
+    mentioned, not requested: they become info notes with scope "constraint" and never count
+    towards the verdict."""
+    if not findings or not spans:
         return findings, []
     kept, notes = [], []
     for f in findings:
