@@ -49,7 +49,9 @@ class Misspellings:
     def __init__(self, words: dict[str, int]):
         self.entry = {w: e for w, e in words.items() if len(w) >= MIN_LENGTH and w.isascii() and w.isalpha()}
         self.words = frozenset(self.entry)
-        self._seen: dict[str, str | None] = {}  # prompts repeat their words: answer each once
+        # Prompts repeat their words: answer each once. Shared between threads; a dict store of
+        # a word's own answer is atomic, so a race only computes an answer twice.
+        self._seen: dict[str, str | None] = {}
         self._by_delete: dict[str, set[str]] = defaultdict(set)
         for word in self.words:
             self._by_delete[word].add(word)

@@ -101,16 +101,17 @@ def context_of(f: Finding, result: ScanResult, table: Contexts) -> frozenset[str
     return frozenset(present)
 
 
-_words_cache: dict[tuple[int, str], tuple[list[int], list[str]]] = {}
+# text → (the table it was read with, offsets, context names); the table is compared by identity,
+# so a reloaded contexts file is never answered from an older table's words.
+_words_cache: dict[str, tuple[Contexts, list[int], list[str]]] = {}
 
 
 def _context_words(text: str, table: Contexts) -> tuple[list[int], list[str]]:
     """Every context word or phrase in `text` (offsets, context names), found once per text:
     each finding then takes the ones in its window by bisection."""
-    key = (id(table), text)
-    found = _words_cache.get(key)
-    if found is not None:
-        return found
+    cached = _words_cache.get(text)
+    if cached is not None and cached[0] is table:
+        return cached[1], cached[2]
     firsts = {phrase[0] for phrase in table.words}
     spans = word_spans(text)
     words = [w for _, w in spans]
@@ -126,8 +127,8 @@ def _context_words(text: str, table: Contexts) -> tuple[list[int], list[str]]:
                 names.append(name)
     if len(_words_cache) > 8:
         _words_cache.clear()
-    _words_cache[key] = found = (starts, names)
-    return found
+    _words_cache[text] = (table, starts, names)
+    return starts, names
 
 
 def _apply_rule(rule: Rule | None, sev: str, present: frozenset[str], notes: list[str], who: str) -> str:
