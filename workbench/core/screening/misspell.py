@@ -13,6 +13,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 MIN_LENGTH = 5
+_CACHE_SIZE = 200_000  # words remembered per engine (a few MB at most)
 
 
 def _deletes(word: str) -> set[str]:
@@ -52,6 +53,7 @@ class Misspellings:
         # Prompts repeat their words: answer each once. Shared between threads; a dict store of
         # a word's own answer is atomic, so a race only computes an answer twice.
         self._seen: dict[str, str | None] = {}
+        self._fine: set[str] = set()  # words known to misspell nothing: most of every prompt
         self._by_delete: dict[str, set[str]] = defaultdict(set)
         for word in self.words:
             self._by_delete[word].add(word)
@@ -60,6 +62,18 @@ class Misspellings:
 
     def __bool__(self) -> bool:
         return bool(self.words)
+
+    def corrections(self, words: set[str]) -> dict[str, str]:
+        """word → the lexicon word it misspells, for those of `words` that misspell one. Words
+        already known to be fine are set aside in one set difference, not looked at again."""
+        out: dict[str, str] = {}
+        for word in words - self._fine:
+            right = self.correct(word)
+            if right is not None:
+                out[word] = right
+            elif len(self._fine) < _CACHE_SIZE:
+                self._fine.add(word)
+        return out
 
     def correct(self, token: str) -> str | None:
         """The lexicon word `token` misspells, or None (also None for real English words)."""
@@ -70,7 +84,7 @@ class Misspellings:
         except KeyError:
             pass
         answer = self._correct(token)
-        if len(self._seen) < 200_000:
+        if len(self._seen) < _CACHE_SIZE:
             self._seen[token] = answer
         return answer
 

@@ -18,7 +18,7 @@ from workbench.core.screening import clauses as clause_split
 from workbench.core.screening import languages, scope, structure
 from workbench.core.screening.foreign import ForeignMatcher
 from workbench.core.screening.lexicon import Entry, Lexicon
-from workbench.core.screening.misspell import MIN_LENGTH, Misspellings
+from workbench.core.screening.misspell import Misspellings
 from workbench.core.screening.models import ENTITY_CATEGORIES, SEVERITIES, SEVERITY_RANK, Finding, ScanResult
 from workbench.core.screening.normalize import Folded, fold, lookalike
 from workbench.core.screening.phrases import PhraseIndex
@@ -175,12 +175,13 @@ class Engine:
     def _read_misspellings(self, text: str, folded: Folded, tokens: _Tokens) -> None:
         """Words one edit from a high-severity term become that term. Capitalised words are
         names (Fuchs, Showa), not typos, and are left alone."""
-        words, vocab = tokens.words, self._vocab
+        words = tokens.words
+        fixes = self._misspellings.corrections(set(words) - self._vocab)
+        if not fixes:
+            return
         for k, word in enumerate(words):
-            if k in tokens.disguised or len(word) < MIN_LENGTH or word in vocab:
-                continue
-            right = self._misspellings.correct(word)
-            if right is None:
+            right = fixes.get(word)
+            if right is None or k in tokens.disguised:
                 continue
             start, end = folded.original_span(tokens.starts[k], tokens.ends[k])
             if not text[start:end].istitle():
