@@ -55,15 +55,24 @@ class PhraseIndex(Generic[V]):
         return best
 
     def scan(self, words: Sequence[str]) -> list[tuple[int, int, V]]:
-        """(i, j, value) of each match, left to right; a match's tokens start no other."""
-        starts = self._root  # a token that is no key here starts no phrase
+        """(i, j, value) of each match, left to right; a match's tokens start no other.
+        (`longest`, inlined: this runs over every token of every prompt, several times.)"""
+        root, n = self._root, len(words)
         out: list[tuple[int, int, V]] = []
         free = 0  # tokens before this are inside the match just taken
-        for i in [k for k, word in enumerate(words) if word in starts]:
+        for i in [k for k, word in enumerate(words) if word in root]:
             if i < free:
                 continue
-            found = self.longest(words, i)
-            if found is not None:
-                free = i + found[0]
-                out.append((i, free, found[1]))
+            node: _Node[V] | None = root[words[i]]
+            k, end, value = i, 0, None
+            while node is not None:
+                k += 1
+                if node.end:
+                    end, value = k, node.value
+                if k >= n:
+                    break
+                node = node.next.get(words[k])
+            if end:
+                free = end
+                out.append((i, end, cast(V, value)))
         return out

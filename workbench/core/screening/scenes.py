@@ -284,15 +284,20 @@ class SceneRules:
     def _analyse(
         self, text: str, findings: Sequence[Finding], constraints: list[tuple[int, int]] | None = None
     ) -> tuple[list[SceneMatch], list[Occurrence], list[tuple[int, int]], list[int]]:
-        occs, starts = self._occurrences(text, findings)
+        low = lower_same_length(text)
+        words = _TOKEN.findall(low)
+        phrases = self._vocabulary.scan(words)
         wanted = self._depiction_cues if findings else set()
-        present = {c for o in occs for c in o.classes}
+        present = {c for _, _, classes in phrases for c in classes}
+        present.update(c for f in findings if f.stage == "match" and f.term for c in self._phrases.get(f.term, ()))
         # Most prompts hold an act word ("with", "holding") but not the rest of any scene:
-        # rules whose slots cannot all be filled anywhere in the text are not tried at all.
+        # rules whose slots cannot all be filled anywhere in the text are not tried at all, and
+        # when none is left (nine prompts in ten) the words are never placed in the text.
         viable = {r.id for c in present.intersection(self._by_act) for r in self._by_act[c]
                   if self._possible(r, present)}
         if not viable and present.isdisjoint(wanted):
-            return [], [], [], starts
+            return [], [], [], []
+        occs, starts = self._occurrences(low, words, phrases, findings)
         if constraints is None:  # the engine passes its own (with JSON constraint fields)
             constraints = scope.constraint_spans(text)
         if constraints:
@@ -344,13 +349,13 @@ class SceneRules:
                                          rule=f"{f.rule}+depiction:{rule.id}")
         return out
 
-    def _occurrences(self, text: str, findings: Sequence[Finding]) -> tuple[list[Occurrence], list[int]]:
-        low = lower_same_length(text)
-        found = list(_TOKEN.finditer(low))
-        words = [m.group() for m in found]
-        out = [Occurrence(found[i].start(), found[j - 1].end(), i, j, classes, " ".join(words[i:j]))
-               for i, j, classes in self._vocabulary.scan(words)]
-        starts = [m.start() for m in found]
+    def _occurrences(self, low: str, words: list[str], phrases: list[tuple[int, int, frozenset[str]]],
+                     findings: Sequence[Finding]) -> tuple[list[Occurrence], list[int]]:
+        """The vocabulary phrases found in the words of `low` (the text lower-cased), placed."""
+        spans = [m.span() for m in _TOKEN.finditer(low)]
+        out = [Occurrence(spans[i][0], spans[j - 1][1], i, j, classes, " ".join(words[i:j]))
+               for i, j, classes in phrases]
+        starts = [start for start, _ in spans]
         # Disguised spellings the match stage undid ("k1lling"): their canonical term counts too.
         seen = {(o.start, o.end) for o in out}
         for f in findings:
