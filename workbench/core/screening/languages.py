@@ -68,6 +68,7 @@ for _w in ("a", "o", "e", "in"):
     _WORD_LANGS.pop(_w, None)
 
 _FOREIGN_WORDS = frozenset(w for w, langs in _WORD_LANGS.items() if langs != ("en",))
+_ENGLISH_WORDS = frozenset(w for w, langs in _WORD_LANGS.items() if "en" in langs)
 
 # Letters that only one or two of the languages use.
 _LETTERS = {"ñ": ("es",), "¿": ("es",), "¡": ("es",), "ã": ("pt",), "õ": ("pt",),
@@ -80,12 +81,13 @@ _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _CJK = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
                   r"\uac00-\ud7af\u1100-\u11ff]")
+_CJK_RUNS = re.compile(_CJK.pattern + "+")
 _MIN_VOTES = 2  # fewer function words than this: not enough to name a Latin language
 
 
 def _cjk(text: str, words: int) -> str | None:
     """zh/ja/und when CJK characters outweigh the Latin words of the clause, else None."""
-    cjk = len(_CJK.findall(text))
+    cjk = sum(map(len, _CJK_RUNS.findall(text)))  # counted by runs: a list item per run, not per character
     if cjk == 0 or cjk < words:
         return None
     if _HANGUL.search(text) and 2 * len(_HANGUL.findall(text)) > cjk:
@@ -102,6 +104,8 @@ def detect(text: str) -> str:
         cjk = _cjk(text, len(words))
         if cjk is not None:
             return cjk
+    if _FOREIGN_WORDS.isdisjoint(words) and (lower.isascii() or not any(ch in lower for ch in _LETTERS)):
+        return "und" if _ENGLISH_WORDS.isdisjoint(words) else "en"  # nothing but English to count
     votes = dict.fromkeys(LATIN, 0)
     for word in words:
         for lang in _WORD_LANGS.get(word, ()):
