@@ -24,15 +24,17 @@ def home() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
-def _user_dir(kind: str) -> Path:
-    return _user_dir_for(kind, os.environ.get(HOME_ENV, "").strip())
+def _user_dir(kind: str, *parts: str) -> Path:
+    return _user_dir_for(os.environ.get(HOME_ENV, "").strip(), kind, parts)
 
 
-@functools.lru_cache(maxsize=64)  # every scan asks (allow/block lists, policies): answer once per home
-def _user_dir_for(kind: str, override: str) -> Path:
+@functools.lru_cache(maxsize=128)  # every scan asks (allow/block lists, policies): answer once per home
+def _user_dir_for(override: str, kind: str, parts: tuple[str, ...]) -> Path:
     if override:
-        return Path(override).expanduser() / kind
-    return Path(getattr(platformdirs, f"user_{kind}_path")(APP_NAME, appauthor=False))
+        base = Path(override).expanduser() / kind
+    else:
+        base = Path(getattr(platformdirs, f"user_{kind}_path")(APP_NAME, appauthor=False))
+    return base.joinpath(*parts)
 
 
 def data_dir() -> Path:
@@ -80,12 +82,12 @@ def settings_path() -> Path:
 
 def user_lexicon_dir() -> Path:
     """`allow.txt` and `block.toml`, layered over the shipped lexicon."""
-    return config_dir() / "lexicon"
+    return _user_dir("config", "lexicon")
 
 
 def user_policies_dir() -> Path:
     """The user's own policy profiles (`*.toml`), layered over the shipped `resources/policies`."""
-    return config_dir() / "policies"
+    return _user_dir("config", "policies")
 
 
 def resources_dir() -> Path:

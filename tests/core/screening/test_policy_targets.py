@@ -76,6 +76,8 @@ def test_a_user_profile_replaces_a_shipped_one(tmp_path):
 
     folder = paths.user_policies_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    # Chosen once before the file exists: the choice must not be remembered past a reload.
+    assert _read("Elon Musk shaking hands at a conference", model="gpt-image-2")[1] != "my gpt-image-2"
     (folder / "mine.toml").write_text(
         'id = "gpt-image-2"\nname = "my gpt-image-2"\n[match]\nmodels = ["gpt-image-2*"]\npriority = 20\n'
         '[category."public-figure"]\nany = "high"\n', encoding="utf-8")

@@ -7,6 +7,7 @@ those user files change.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from pathlib import Path
@@ -58,7 +59,11 @@ _cached: tuple[tuple[str, _Stamp, _Stamp], Engine] | None = None
 
 
 def _user_files() -> tuple[Path, Path]:
-    folder = paths.user_lexicon_dir()
+    return _files_in(paths.user_lexicon_dir())
+
+
+@functools.lru_cache(maxsize=8)  # asked on every scan; joining paths is slow in pathlib
+def _files_in(folder: Path) -> tuple[Path, Path]:
     return folder / ALLOW_FILE, folder / BLOCK_FILE
 
 

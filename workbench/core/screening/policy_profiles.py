@@ -173,18 +173,31 @@ def get_profile(profile_id: str) -> Profile:
     raise BadInputError(f"unknown policy profile {profile_id!r}; known: {', '.join(sorted(known))}")
 
 
+# (provider, model) → (the profiles it was chosen from, the choice): every scan asks, and the
+# profiles are compared by identity, so a reloaded profile file is never answered from the old.
+_chosen: dict[tuple[str, str], tuple[dict[str, Profile], Profile]] = {}
+
+
 def choose(provider: str | None = None, model: str | None = None) -> Profile:
     """The profile whose [match] fits the provider kind and model (default model if none)."""
     model = (model or "").strip() or DEFAULT_MODEL
     provider = (provider or "openai").strip()
-    fits = [p for p in profiles().values() if p.matches(provider, model)]
+    known = profiles()
+    cached = _chosen.get((provider, model))
+    if cached is not None and cached[0] is known:
+        return cached[1]
+    fits = [p for p in known.values() if p.matches(provider, model)]
     if not fits and provider != "openai":  # a compatible gateway serving OpenAI's models
-        fits = [p for p in profiles().values() if not p.providers and p.matches("openai", model)]
+        fits = [p for p in known.values() if not p.providers and p.matches("openai", model)]
     if not fits:
-        fits = [p for p in profiles().values() if p.matches("openai", DEFAULT_MODEL)]
+        fits = [p for p in known.values() if p.matches("openai", DEFAULT_MODEL)]
     if not fits:
         raise UserFacingError(f"no policy profile matches the default model {DEFAULT_MODEL}")
-    return max(fits, key=lambda p: (p.priority, p.id))
+    best = max(fits, key=lambda p: (p.priority, p.id))
+    if len(_chosen) >= 256:
+        _chosen.clear()
+    _chosen[(provider, model)] = (known, best)
+    return best
 
 
 def family_for(provider: str | None, model: str | None) -> str:

@@ -249,12 +249,16 @@ class Engine:
     def _apply_combinations(self, hits: list[_Hit]) -> list[_Hit]:
         """Apply [[combine]] rules in file order; later rules see what earlier ones added."""
         added: list[_Hit] = []
+        if not hits:
+            return added
         for rule in self.rules.combine:
             targets = [h for h in hits if not h.dropped and _selects(rule.on, h)]
+            if not targets:
+                continue
             # A mention (a held sword, swimwear) is no harm to combine with; it may be a target.
             pools = [_Pool([h for h in hits if not h.dropped and not h.mention and not h.constrained
                             and _selects(s, h)]) for s in rule.when]
-            if not targets or not all(pools):
+            if not all(pools):
                 continue
             fresh: list[_Hit] = []
             for target in targets:
