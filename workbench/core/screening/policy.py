@@ -21,6 +21,7 @@ from workbench.core.screening.models import (
     ScanResult,
     verdict_for,
 )
+from workbench.core.screening.normalize import lower_same_length
 from workbench.core.screening.policy_profiles import (
     Contexts,
     Policy,
@@ -28,7 +29,8 @@ from workbench.core.screening.policy_profiles import (
     Rule,
     contexts,
     resolve,
-    word_spans,
+    word_starts,
+    word_tokens,
 )
 
 _AZURE_RANK = {"safe": 0, "low": 1, "medium": 2, "high": 3}
@@ -112,18 +114,18 @@ def _context_words(text: str, table: Contexts) -> tuple[list[int], list[str]]:
     cached = _words_cache.get(text)
     if cached is not None and cached[0] is table:
         return cached[1], cached[2]
-    firsts = {phrase[0] for phrase in table.words}
-    spans = word_spans(text)
-    words = [w for _, w in spans]
+    low = lower_same_length(text)  # same offsets
+    words = word_tokens(low)
+    firsts = table.firsts
     starts: list[int] = []
     names: list[str] = []
-    for i, word in enumerate(words):
-        if word not in firsts:
-            continue
+    candidates = [i for i, word in enumerate(words) if word in firsts]
+    at = word_starts(low) if candidates else []  # placing words costs more than finding them
+    for i in candidates:
         for size in range(1, table.longest + 1):
             name = table.words.get(tuple(words[i:i + size]))
             if name:
-                starts.append(spans[i][0])
+                starts.append(at[i])
                 names.append(name)
     if len(_words_cache) > 8:
         _words_cache.clear()

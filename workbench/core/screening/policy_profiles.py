@@ -113,6 +113,11 @@ class Contexts:
     longest: int
     names: tuple[str, ...]
 
+    @functools.cached_property
+    def firsts(self) -> frozenset[str]:
+        """The first word of every context phrase: a word outside it starts none."""
+        return frozenset(phrase[0] for phrase in self.words)
+
 
 class _Library:
     """Every profile and the contexts table, reloaded when a file changes."""
@@ -383,6 +388,6 @@ def word_tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def word_spans(text: str) -> list[tuple[int, str]]:
-    """(offset, lower-case word) of every word, as `word_tokens` splits them."""
-    return [(m.start(), m.group().lower()) for m in _WORD.finditer(text)]
+def word_starts(text: str) -> list[int]:
+    """The offset of every word of `text`, as `word_tokens` splits them."""
+    return [m.start() for m in _WORD.finditer(text)]
