@@ -178,8 +178,9 @@ def test_gui_path_shows_the_images_and_says_saved_not_recorded(ops, qloop, said,
     holder: list[LockHolder] = []
 
     async def scenario():
-        request = ops.build_request("a lighthouse at dusk [sandbox:slow=1.5]", ImageParams(model="gpt-image-1"))
-        task = asyncio.create_task(ops.generate("Sandbox", request))
+        request = ops.generate.build_request("a lighthouse at dusk [sandbox:slow=1.5]",
+                                             ImageParams(model="gpt-image-1"))
+        task = asyncio.create_task(ops.generate.generate("Sandbox", request))
         await until(lambda: _is_pending(history_db), 20)
         holder.append(await asyncio.get_running_loop().run_in_executor(None, LockHolder, history_db))
         return await task

@@ -63,7 +63,7 @@ def _problems(window: QWidget) -> tuple[list[str], int]:
 def test_markup_is_shown_literally_everywhere(qtbot, qloop, ops, said, make_window):
     from workbench.ui.main_window import TABS
 
-    store = ops.store()
+    store = ops.history.store()
     body = json.dumps({"error": {"message": f"rejected {MARK}", "code": "moderation_blocked"}})
     blocked = store.record_completed(
         f"two knights fighting with swords {MARK}", {"model": "gpt-image-1"}, outcome="blocked_input",

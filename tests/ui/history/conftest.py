@@ -38,7 +38,7 @@ class KnownHistory:
 
 @pytest.fixture
 def history(ops) -> KnownHistory:
-    store = ops.store()
+    store = ops.history.store()
     generate_history(store, 450, seed=11)
     blocked = store.record_completed(
         "A zebra duel at midnight, swords <i>drawn</i>", {"model": "gpt-image-1", "size": "1024x1024"},

@@ -136,7 +136,7 @@ class DashboardView(QWidget):
         super().__init__(parent)
         self.ops = ops
         self.setObjectName("dashboardView")
-        self.worker = HistoryWorker(ops.store)
+        self.worker = HistoryWorker(ops.history.store)
         self.stats = None
         self._loaded = False
         self._stale = False
@@ -236,7 +236,7 @@ class DashboardView(QWidget):
         self.include_test.toggled.connect(self._on_controls_changed)
         self.top.itemDoubleClicked.connect(self._on_top_activated)
         self._refresh_timer.timeout.connect(self._on_history_settled)
-        self.ops.history_changed.connect(self._refresh_timer.start)
+        self.ops.history.changed.connect(self._refresh_timer.start)
         self.destroyed.connect(self.worker.close)
 
     # --- computing -----------------------------------------------------------------------
