@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from PIL import Image
 
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageParams
 from workbench.core.appeal import AppealStore, build_packet, export_packet
-from workbench.core.records import ErrorRecord, GenerationResult, ImageParams
 from workbench.core.store import HistoryStore
 from workbench.pdf_export import write_pdf
 

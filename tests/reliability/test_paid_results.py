@@ -24,8 +24,8 @@ from reliability_helpers import ROOT, LockHolder, cli_env, fill_disk, run_cli, t
 from workbench import paths
 from workbench.core.api.client import ImageClient
 from workbench.core.api.profiles import Profile
+from workbench.core.api.records import ImageParams
 from workbench.core.api.request import ImageRequest
-from workbench.core.records import ImageParams
 from workbench.core.store import HistoryStore
 from workbench.core.store.recorder import HistoryRecorder
 from workbench.sandbox import SandboxServer
@@ -98,7 +98,7 @@ def test_replay_is_idempotent_and_keeps_an_entry_whose_row_is_gone(tmp_path):
 
     from PIL import Image
 
-    from workbench.core.records import GenerationResult, ImageData
+    from workbench.core.api.records import GenerationResult, ImageData
     from workbench.core.store import journal
 
     buffer = io.BytesIO()

@@ -15,8 +15,8 @@ import json
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QPlainTextEdit, QTextEdit, QWidget
 
+from workbench.core.api.records import ErrorRecord, GenerationResult
 from workbench.core.appeal import AppealStore
-from workbench.core.records import ErrorRecord, GenerationResult
 
 TAG = "<b>WB-MARKUP</b>"
 MARK = f"{TAG}<img src='nope.png'><a href='https://example.invalid'>link</a>&amp;<script>alert(1)</script>"

@@ -28,7 +28,7 @@ from reliability_helpers import cli_env, run_cli
 
 from workbench.core.api import keys
 from workbench.core.api.profiles import Profile
-from workbench.core.records import ImageParams
+from workbench.core.api.records import ImageParams
 from workbench.core.store.images import read_png_text
 from workbench.sandbox import SandboxConfig, SandboxServer
 

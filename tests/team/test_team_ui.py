@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.core.records import GenerationResult, ImageParams
+from workbench.core.api.records import GenerationResult, ImageParams
 
 
 def test_sync_now_pushes_and_says_so(window, ops, qloop, until, team_url, said):

@@ -9,7 +9,7 @@ from PySide6.QtGui import QHelpEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from workbench.core import calibration
-from workbench.core.records import ErrorRecord
+from workbench.core.api.records import ErrorRecord
 from workbench.core.screening import scan
 from workbench.ui import uistate
 from workbench.ui.editor.judging import PIN_KEY

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core.records import ErrorRecord, GenerationResult, ImageParams
-from workbench.core.stats import compute_stats
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageParams
 from workbench.core.store import HistoryFilter
 from workbench.core.store.demo import generate_history
 from workbench.core.store.models import TEST_PROVIDERS, TEST_SOURCES
+from workbench.core.store.stats import compute_stats
 from workbench.ui.dashboard import DashboardView
 
 

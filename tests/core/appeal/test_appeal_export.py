@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageData, ImageParams
 from workbench.core.appeal import AppealStore, build_packet, export_packet, packet_document, render_markdown
 from workbench.core.errors import BadInputError
-from workbench.core.records import ErrorRecord, GenerationResult, ImageData, ImageParams
 from workbench.core.store import HistoryStore
 
 KEY = "sk-" + "k3yK3yk3yK3yk3yK3yk3yK3y"

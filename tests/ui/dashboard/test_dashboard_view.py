@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QColor
 
-from workbench.core.records import ErrorRecord
-from workbench.core.stats import compute_stats
+from workbench.core.api.records import ErrorRecord
 from workbench.core.store.demo import generate_history
+from workbench.core.store.stats import compute_stats
 from workbench.ui import theme
 from workbench.ui.dashboard import DashboardView
 from workbench.ui.dashboard.charts import Bar, HorizontalBars

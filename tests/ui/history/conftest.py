@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QImage
 
-from workbench.core.records import ErrorRecord, GenerationResult, ImageData
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageData
 from workbench.core.store.demo import generate_history
 
 BLOCK_BODY = (

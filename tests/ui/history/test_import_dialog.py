@@ -170,7 +170,7 @@ def test_support_fields_go_with_the_pasted_body(ops, view, qloop, until):
 
 
 def test_a_long_file_shows_progress_and_stop_keeps_what_was_written(ops, view, qloop, until, tmp_path):
-    from workbench.core.importing import BATCH
+    from workbench.core.store.importing import BATCH
 
     log = tmp_path / "long.jsonl"
     log.write_text("\n".join(log_line(f"prompt {i}", f"req_long_{i}", "violence") for i in range(6 * BATCH)),

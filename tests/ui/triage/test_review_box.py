@@ -6,8 +6,8 @@ from workbench.ui.review.box import ReviewBox
 
 
 def _generated(ops, qloop, n=2):
+    from workbench.core.api.records import ImageParams
     from workbench.core.api.request import ImageRequest
-    from workbench.core.records import ImageParams
 
     async def go():
         request = ImageRequest(prompt="a lighthouse", params=ImageParams(n=n, quality="low"))

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.api.records import ImageParams
 from workbench.core.errors import UserFacingError
-from workbench.core.records import ImageParams
 from workbench.ui import messages
 from workbench.ui.lifetime import alive
 

@@ -2,7 +2,7 @@
 top blocked prompts, trend over time, costs, and the calibration map.
 
 Statistics over the whole history (hundreds of milliseconds at 100,000 rows) are computed by
-`workbench.core.stats` on the history worker thread; the tab shows the last result until the
+`workbench.core.store.stats` on the history worker thread; the tab shows the last result until the
 new one arrives and recomputes when history changes while it is visible.
 """
 
@@ -56,8 +56,8 @@ def compute_job(store, days: int | None, unit: str, include_test: bool = False):
     Sandbox and demo requests were left out (0 when they are included)."""
     from datetime import timedelta
 
-    from workbench.core.stats import compute_stats
     from workbench.core.store.models import TEST_PROVIDERS, TEST_SOURCES, HistoryFilter
+    from workbench.core.store.stats import compute_stats
     from workbench.core.store.timestamps import cutoff
 
     since = cutoff(timedelta(days=days)) if days else None

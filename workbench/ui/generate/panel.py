@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from workbench.core.api.records import ImageData
 from workbench.core.errors import UserFacingError
-from workbench.core.records import ImageData
 from workbench.ui import dialogs, messages
 from workbench.ui.gallery.model import GalleryItem
 from workbench.ui.generate.params_form import ParamsForm

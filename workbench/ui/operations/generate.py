@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from workbench.core.api.records import GenerationResult, ImageData
 from workbench.core.errors import UserFacingError
-from workbench.core.records import GenerationResult, ImageData
 from workbench.core.screening.models import ScanResult
 from workbench.ui import messages
 from workbench.ui.gallery.model import GalleryItem
