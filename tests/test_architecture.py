@@ -87,6 +87,8 @@ def test_import_contracts_are_kept(lint_imports_available):
     ("core/_bad_import.py", "from workbench.ui import messages", "core is pure Python"),
     ("core/_bad_import.py", "from workbench.sandbox import shared_sandbox", "core is pure Python"),
     ("ui/_bad_import.py", "from workbench.cli.history import run_export", "does not import the command line"),
+    ("core/_bad_import.py", "from workbench.render.pdf import write_pdf", "core is pure Python"),
+    ("render/_bad_import.py", "from workbench.ui import messages", "renderers import no UI"),
     ("sandbox/_bad_import.py", "from workbench.core.store import HistoryStore", "Sandbox uses only core models"),
 ])
 def test_a_bad_import_breaks_its_contract(tmp_path, lint_imports_available, module, bad_import, contract):

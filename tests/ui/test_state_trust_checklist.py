@@ -12,7 +12,7 @@ from workbench.core.api.records import ErrorRecord, GenerationResult, ImageParam
 from workbench.core.appeal import AppealStore, build_packet, export_packet
 from workbench.core.appeal.document import CHECKED, UNCHECKED, Checklist, packet_document, render_markdown, render_text
 from workbench.core.store import HistoryStore
-from workbench.pdf_export import write_pdf
+from workbench.render.pdf import write_pdf
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 

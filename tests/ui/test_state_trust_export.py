@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from workbench.core.appeal.document import Document, Heading, Paragraph, Table
-from workbench.pdf_export import write_pdf
+from workbench.render.pdf import write_pdf
 from workbench.ui.history.background import HistoryWorker
 
 pytestmark = pytest.mark.qt_log_level_fail("WARNING")

@@ -67,7 +67,7 @@ def test_json_export_round_trips(setup):
 def test_zip_bundle_has_everything_and_the_images(setup):
     store, packet, tmp = setup
 
-    def fake_pdf(document, path):  # stands in for the Qt adapter; the real one is tested in tests/test_pdf_export.py
+    def fake_pdf(document, path):  # stands in for the Qt adapter; the real one is tested in tests/render/test_pdf.py
         Path(path).write_bytes(b"%PDF-1.4 " + document.title.encode())
 
     path = export_packet(store, packet, "zip", tmp / "bundle.zip", pdf_writer=fake_pdf)

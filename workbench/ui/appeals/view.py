@@ -2,7 +2,7 @@
 
 Edits are saved automatically after a short pause (and before every export), so nothing typed
 is lost. The packet is built and exported on the history worker thread - Markdown, JSON, PDF
-(through the Qt adapter `workbench.pdf_export`) or a ZIP bundle with the images - so the
+(through the Qt adapter `workbench.render.pdf`) or a ZIP bundle with the images - so the
 window never waits on a slow disk or a large bundle.
 """
 
@@ -59,7 +59,7 @@ def build_packet_job(store, appeal_id: int, redact: bool) -> dict:
 def export_job(store, appeal_id: int, fmt: str, target: Path, redact: bool) -> Path:
     """Runs on the history worker: build the packet and write it in one format."""
     from workbench.core.appeal import export_packet
-    from workbench.pdf_export import write_pdf
+    from workbench.render.pdf import write_pdf
 
     packet = build_packet_job(store, appeal_id, redact)
     return export_packet(store, packet, fmt, target, pdf_writer=write_pdf)
