@@ -7,6 +7,7 @@ Resources are found in a frozen bundle, inside an installed wheel, or in a sourc
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -24,12 +25,14 @@ def home() -> Path | None:
 
 
 def _user_dir(kind: str) -> Path:
-    override = home()
-    if override is not None:
-        path = override / kind
-    else:
-        path = getattr(platformdirs, f"user_{kind}_path")(APP_NAME, appauthor=False)
-    return Path(path)
+    return _user_dir_for(kind, os.environ.get(HOME_ENV, "").strip())
+
+
+@functools.lru_cache(maxsize=64)  # every scan asks (allow/block lists, policies): answer once per home
+def _user_dir_for(kind: str, override: str) -> Path:
+    if override:
+        return Path(override).expanduser() / kind
+    return Path(getattr(platformdirs, f"user_{kind}_path")(APP_NAME, appauthor=False))
 
 
 def data_dir() -> Path:
@@ -87,8 +90,12 @@ def user_policies_dir() -> Path:
 
 def resources_dir() -> Path:
     """The folder holding lexicons, rewrite tables, sandbox policy, prices, icons, styles."""
+    return _resources_dir(getattr(sys, "_MEIPASS", None))
+
+
+@functools.lru_cache(maxsize=4)  # looked up on every scan; where the program lives does not move
+def _resources_dir(frozen: str | None) -> Path:
     candidates = []
-    frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         candidates.append(Path(frozen) / "resources")
     package = Path(__file__).resolve().parent

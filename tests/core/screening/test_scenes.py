@@ -77,3 +77,23 @@ def test_sexual_content_with_minors_is_critical(engine):
 
 def test_disguised_spelling_still_makes_the_scene(engine):
     assert scenes(engine, "a man sh00ting at the crowd") or scenes(engine, "a soldier aiming a r1fle at the crowd")
+
+
+def test_a_tie_between_scenes_never_depends_on_hash_order(tmp_path):
+    """Two rules can match the same stretch with equal severity and priority ("poachers
+    skinning alive a baby seal": cruelty, and cruelty to a named animal). The rules are tried
+    in set order, which changes with PYTHONHASHSEED; the chosen scene must not."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from workbench.core.screening import build_engine\n"
+            "r = build_engine(foreign_files=[]).scan('Poachers skinning alive a baby seal on the ice')\n"
+            "print([(f.start, f.end, f.rule) for f in r.findings if f.stage == 'scene'])")
+    seen = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "WORKBENCH_HOME": str(tmp_path)}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        seen.add(out.stdout.strip())
+    assert len(seen) == 1, seen
+    assert "scene:" in seen.pop()

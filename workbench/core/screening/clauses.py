@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _BOUNDARY = re.compile(r"[。！？；]+|[.!?;]+(?=\s|$|[\"')\]])|\n+")
+# Every boundary starts with one of these. Finding them with a plain character class and trying
+# `_BOUNDARY` only there is several times faster than letting the alternation try every position.
+_MAYBE = re.compile(r"[.!?;。！？；\n]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +34,13 @@ def split(text: str) -> list[Clause]:
 def _split(text: str) -> tuple[Clause, ...]:
     out: list[Clause] = []
     pos = 0
-    for m in _BOUNDARY.finditer(text):
-        _add(out, text, pos, m.end())
-        pos = m.end()
+    for maybe in _MAYBE.finditer(text):
+        if maybe.start() < pos:
+            continue  # inside the boundary just taken ("...", "\n\n")
+        m = _BOUNDARY.match(text, maybe.start())
+        if m is not None:
+            _add(out, text, pos, m.end())
+            pos = m.end()
     _add(out, text, pos, len(text))
     return tuple(out)
 

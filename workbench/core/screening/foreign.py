@@ -32,6 +32,7 @@ from workbench.core.errors import LexiconError
 from workbench.core.screening.clauses import Clause
 from workbench.core.screening.languages import LANGS, load_false_friends, plain, read_i18n_file
 from workbench.core.screening.lexicon import Entry, parse_lexicon_file
+from workbench.core.screening.phrases import PhraseIndex
 
 CJK_LANGS = ("zh", "ja")
 LATIN_LANGS = ("es", "fr", "de", "pt")  # matched through lemmas; CJK_LANGS as substrings
@@ -240,16 +241,11 @@ class ForeignMatcher:
         self.false_friends = false_friends
         self._cjk_cache: dict[str, list[tuple[int, int, tuple[int, ...], str]]] = {}
         self._latin_cache: dict[tuple[str, str], tuple[tuple[int, int, int, str], ...]] = {}
-        # first lemma → (remaining lemmas, entry index), longest first, per language
-        self._first: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {}
+        # lemma phrases → entry index, per language
+        self._phrases: dict[str, PhraseIndex[int]] = {}
         self._heads: dict[str, dict[str, int]] = {}  # one-word keys, for compound heads
         for lang, table in latin.items():
-            first: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
-            for toks, index in table.items():
-                first[toks[0]].append((toks[1:], index))
-            for cands in first.values():
-                cands.sort(key=lambda c: -len(c[0]))
-            self._first[lang] = dict(first)
+            self._phrases[lang] = PhraseIndex(table)
             self._heads[lang] = {toks[0]: i for toks, i in table.items()
                                  if len(toks) == 1 and len(toks[0]) >= _COMPOUND_HEAD}
 
@@ -308,7 +304,7 @@ class ForeignMatcher:
         if not text.isascii():
             hits += self._match_cjk(text, clauses)
         for clause in clauses:
-            if clause.lang in self._first:
+            if clause.lang in self._phrases:
                 hits += self._match_latin(text, clause)
         return _resolve(hits, benign)
 
@@ -360,11 +356,11 @@ class ForeignMatcher:
         spans = [m.span() for m in _TOKEN.finditer(folded)]
         forms = self._forms.get(lang, {})
         keys = [forms.get(w, w) for w in (folded[a:b] for a, b in spans)]
-        first, heads = self._first[lang], self._heads[lang]
+        phrases, heads = self._phrases[lang], self._heads[lang]
         out: list[tuple[int, int, int, str]] = []
         i, n = 0, len(keys)
         while i < n:
-            size = self._longest(first, keys, i)
+            size = phrases.longest(keys, i)
             if size is None and lang == "de":
                 size = self._compound(folded, spans[i], keys, i, heads, forms)
             if size is None:
@@ -374,15 +370,6 @@ class ForeignMatcher:
             out.append((spans[i][0], spans[i + length - 1][1], index, " ".join(keys[i : i + length])))
             i += length
         return tuple(out)
-
-    @staticmethod
-    def _longest(first: dict[str, list[tuple[tuple[str, ...], int]]], keys: list[str],
-                 i: int) -> tuple[int, int] | None:
-        for rest, index in first.get(keys[i], ()):
-            size = len(rest)
-            if size == 0 or tuple(keys[i + 1 : i + 1 + size]) == rest:
-                return 1 + size, index
-        return None
 
     @staticmethod
     def _compound(folded: str, span: tuple[int, int], keys: list[str], i: int,

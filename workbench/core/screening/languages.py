@@ -67,6 +67,8 @@ for _lang, _words in _PROFILES.items():
 for _w in ("a", "o", "e", "in"):
     _WORD_LANGS.pop(_w, None)
 
+_FOREIGN_WORDS = frozenset(w for w, langs in _WORD_LANGS.items() if langs != ("en",))
+
 # Letters that only one or two of the languages use.
 _LETTERS = {"ñ": ("es",), "¿": ("es",), "¡": ("es",), "ã": ("pt",), "õ": ("pt",),
             "á": ("es", "pt"), "í": ("es", "pt"), "ó": ("es", "pt"), "ú": ("es", "pt"),
@@ -122,6 +124,8 @@ def detect(text: str) -> str:
 def detect_clauses(text: str, clauses: list[Clause]) -> list[Clause]:
     """The clauses with `lang` set. An undetermined clause takes the language of the one
     before it (or of the first determined clause), and English when there is none."""
+    if _plainly_english(text):
+        return [c if c.lang == "en" else replace(c, lang="en") for c in clauses]
     langs = [detect(text[c.start : c.end]) for c in clauses]
     known = [lang for lang in langs if lang != UNDETERMINED]
     previous = known[0] if known else "en"
@@ -132,6 +136,16 @@ def detect_clauses(text: str, clauses: list[Clause]) -> list[Clause]:
         previous = lang
         out.append(clause if clause.lang == lang else replace(clause, lang=lang))
     return out
+
+
+def _plainly_english(text: str) -> bool:
+    """No CJK, no letter only another language uses, no function word of another language:
+    then no clause can vote for anything but English (or nothing, which becomes English), so
+    the clauses need not be looked at one by one. Most prompts are such."""
+    lower = text.lower()
+    if _CJK.search(text) or any(ch in lower for ch in _LETTERS):
+        return False
+    return _FOREIGN_WORDS.isdisjoint(_WORD.findall(lower))
 
 
 def lang_at(clauses: list[Clause], pos: int) -> str:

@@ -118,6 +118,15 @@ def _one_to_one(text: str) -> dict[int, str] | None:
     return table
 
 
+def lower_same_length(text: str) -> str:
+    """`text.lower()` with every offset kept: a rare letter whose lower case is longer (İ)
+    stays as it is."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
 _ASCII_LOWER = {c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}
 
 

@@ -21,6 +21,7 @@ from workbench.core.screening.lexicon import Entry, Lexicon
 from workbench.core.screening.misspell import MIN_LENGTH, Misspellings
 from workbench.core.screening.models import ENTITY_CATEGORIES, SEVERITIES, SEVERITY_RANK, Finding, ScanResult
 from workbench.core.screening.normalize import Folded, fold, lookalike
+from workbench.core.screening.phrases import PhraseIndex
 from workbench.core.screening.rules import CombineRule, ContextRule, MentionRule, Rules, Selector, StyleRule
 from workbench.core.screening.scenes import SceneRules
 
@@ -73,8 +74,8 @@ class Engine:
         self.lexicon = lexicon
         self.rules = rules
         self.allow = allow
-        self._first = _first_token_index(lexicon.spellings)
-        self._marker_first = _first_token_index(lexicon.markers)
+        self._spellings = PhraseIndex(lexicon.spellings)
+        self._markers = PhraseIndex(lexicon.markers)
         self._vocab = frozenset(
             tok for table in (lexicon.spellings, lexicon.markers) for toks in table for tok in toks
         )
@@ -113,8 +114,8 @@ class Engine:
         tokens = self._tokenise(folded.text)
         if self._misspellings:
             self._read_misspellings(text, folded, tokens)
-        hits = self._match(tokens, self._first)
-        hits += _outside_benign(self._match(tokens, self._marker_first), hits)
+        hits = self._match(tokens, self._spellings)
+        hits += _outside_benign(self._match(tokens, self._markers), hits)
         live = [h for h in hits if not h.dropped]
         constraints = _constraint_ranges(view, shape)
         if constraints:
@@ -154,11 +155,10 @@ class Engine:
             words.append(m.group())
         disguised: dict[int, str] = {}
         vocab = self._vocab
-        for k, word in enumerate(words):
-            if word in vocab or word.isalpha():
-                continue
-            if word.isdigit():
-                continue
+        # Only tokens mixing letters with digits or @$! can be leetspeak: find those few first.
+        odd = [k for k, word in enumerate(words) if not word.isalpha() and not word.isdigit() and word not in vocab]
+        for k in odd:
+            word = words[k]
             for table in (_LEET, _LEET_ALT):
                 plain = word.translate(table)
                 if plain in vocab:
@@ -190,7 +190,10 @@ class Engine:
     def _join_split_letters(self, folded: str, starts: list[int], ends: list[int], words: list[str],
                             disguised: dict[int, str]) -> None:
         """Turn runs like g-u-n / n.u.d.e / s e x into one token when that spells a term."""
-        k = 0
+        pairs = [k for k in range(len(words) - 1) if len(words[k]) == 1 and len(words[k + 1]) == 1]
+        if not pairs:
+            return  # no two single letters side by side: nothing can be spelled out
+        k = pairs[0]
         while k < len(words):
             run_end = k
             while (
@@ -211,29 +214,15 @@ class Engine:
                     disguised[k] = "letters split by separators"
             k += 1
 
-    def _match(self, tokens: _Tokens, first: dict[str, list[tuple[tuple[str, ...], int]]]) -> list[_Hit]:
+    def _match(self, tokens: _Tokens, index: PhraseIndex[int]) -> list[_Hit]:
         """Longest match at every position, left to right."""
-        words, entries = tokens.words, self.lexicon.entries
-        n = len(words)
+        entries = self.lexicon.entries
         hits: list[_Hit] = []
-        i = 0
-        while i < n:
-            cands = first.get(words[i])
-            if cands is None:
-                i += 1
-                continue
-            for rest, index in cands:
-                size = len(rest)
-                if size == 0 or (i + size < n and tuple(words[i + 1 : i + 1 + size]) == rest):
-                    entry = entries[index]
-                    hits.append(_Hit(i, i + 1 + size, entry, entry.category, entry.severity,
-                                     rule=entry.rule, message=entry.reason,
-                                     replacements=entry.replacements,
-                                     dropped=entry.kind == "benign", mention=entry.alone == "note"))
-                    i += 1 + size
-                    break
-            else:
-                i += 1
+        for i, j, k in index.scan(tokens.words):
+            entry = entries[k]
+            hits.append(_Hit(i, j, entry, entry.category, entry.severity, rule=entry.rule,
+                             message=entry.reason, replacements=entry.replacements,
+                             dropped=entry.kind == "benign", mention=entry.alone == "note"))
         return hits
 
     # ------------------------------------------------------------------ rules
@@ -302,9 +291,9 @@ class Engine:
             return []
         covered = {k for h in hits for k in range(h.i, h.j)}
         out: list[_Hit] = []
-        words = tokens.words
-        for k, word in enumerate(words):
-            for rest, style in self._style_first.get(word, ()):
+        words, first = tokens.words, self._style_first
+        for k in [k for k, word in enumerate(words) if word in first]:
+            for rest, style in first[words[k]]:
                 end = k + 1 + len(rest)
                 if tuple(words[k + 1 : end]) == rest:
                     out += self._credited_names(text, folded, tokens, style, end, covered)
@@ -413,16 +402,6 @@ def _outside_benign(markers: list[_Hit], hits: list[_Hit]) -> list[_Hit]:
     if not covered:
         return markers
     return [m for m in markers if not covered.intersection(range(m.i, m.j))]
-
-
-def _first_token_index(table: dict[tuple[str, ...], int]) -> dict[str, list[tuple[tuple[str, ...], int]]]:
-    """First word → (remaining words, entry index), longest first: the trie's top level."""
-    first: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
-    for toks, index in table.items():
-        first[toks[0]].append((toks[1:], index))
-    for cands in first.values():
-        cands.sort(key=lambda c: -len(c[0]))
-    return dict(first)
 
 
 def _disguising(ch: str) -> bool:

@@ -15,7 +15,7 @@ import bisect
 import re
 import tomllib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +23,8 @@ from workbench.core.errors import LexiconError
 from workbench.core.screening import clauses as clause_split
 from workbench.core.screening import scope
 from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
+from workbench.core.screening.normalize import lower_same_length
+from workbench.core.screening.phrases import PhraseIndex
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _INFLECTIONS = ("noun", "verb", "none")
@@ -59,6 +61,10 @@ class SceneRule:
     window: int = 10  # in tokens, around the act
     target_window: int = 0  # how far after the act the target may stand (0 = window)
     priority: int = 0  # among overlapping matches of equal severity, the higher wins
+
+    def required(self) -> tuple[tuple[str, ...], ...]:
+        """The slots that each need a word of their classes before the rule can match."""
+        return tuple(s for s in (self.act, self.target, self.actor, *self.with_, self.cue, self.lead) if s)
 
     def classes(self) -> set[str]:
         out = set(self.act) | set(self.target) | set(self.actor) | set(self.cue)
@@ -230,13 +236,10 @@ class SceneRules:
         for cls, spellings in classes.items():
             for spelling in spellings:
                 table[tuple(spelling.split(" "))].add(cls)
-        first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = defaultdict(list)
-        for toks, names in table.items():
-            first[toks[0]].append((toks[1:], frozenset(names)))
-        for cands in first.values():
-            cands.sort(key=lambda c: -len(c[0]))
-        self._first = dict(first)
+        self._vocabulary = PhraseIndex({toks: frozenset(names) for toks, names in table.items()})
         self._phrases = {" ".join(t): frozenset(c) for t, c in table.items()}
+        self._required = {rule.id: rule.required() for rule in self.rules}
+        self._order = {rule.id: k for k, rule in enumerate(self.rules)}
         self._by_act: dict[str, list[SceneRule]] = defaultdict(list)
         for rule in self.rules:
             for cls in rule.act:
@@ -283,7 +286,12 @@ class SceneRules:
     ) -> tuple[list[SceneMatch], list[Occurrence], list[tuple[int, int]], list[int]]:
         occs, starts = self._occurrences(text, findings)
         wanted = self._depiction_cues if findings else set()
-        if not any(c in self._by_act or c in wanted for o in occs for c in o.classes):
+        present = {c for o in occs for c in o.classes}
+        # Most prompts hold an act word ("with", "holding") but not the rest of any scene:
+        # rules whose slots cannot all be filled anywhere in the text are not tried at all.
+        viable = {r.id for c in present.intersection(self._by_act) for r in self._by_act[c]
+                  if self._possible(r, present)}
+        if not viable and present.isdisjoint(wanted):
             return [], [], [], starts
         if constraints is None:  # the engine passes its own (with JSON constraint fields)
             constraints = scope.constraint_spans(text)
@@ -302,12 +310,12 @@ class SceneRules:
             tried: set[str] = set()
             for cls in [c for c in by_class if c in self._by_act]:
                 for rule in self._by_act[cls]:
-                    if rule.id not in tried:
+                    if rule.id in viable and rule.id not in tried and self._possible(rule, by_class):
                         tried.add(rule.id)
                         match = self._evaluate(rule, by_class, clause)
                         if match is not None:
                             found.append(match)
-        return _best(found), occs, clauses, starts
+        return _best(found, self._order), occs, clauses, starts
 
     def _lower(self, text: str, findings: list[Finding], found: list[SceneMatch], occs: list[Occurrence],
                clauses: list[tuple[int, int]], starts: list[int]) -> list[Finding]:
@@ -337,22 +345,11 @@ class SceneRules:
         return out
 
     def _occurrences(self, text: str, findings: Sequence[Finding]) -> tuple[list[Occurrence], list[int]]:
-        low = text.lower()
-        if len(low) != len(text):  # a rare letter whose lower case is longer: keep offsets exact
-            low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+        low = lower_same_length(text)
         found = list(_TOKEN.finditer(low))
         words = [m.group() for m in found]
-        out: list[Occurrence] = []
-        first = self._first
-        for i in [k for k, w in enumerate(words) if w in first]:
-            if out and i < out[-1].j:
-                continue  # inside the previous, longer phrase
-            for rest, classes in first[words[i]]:
-                size = len(rest)
-                if size == 0 or tuple(words[i + 1 : i + 1 + size]) == rest:
-                    s, e = found[i].start(), found[i + size].end()
-                    out.append(Occurrence(s, e, i, i + 1 + size, classes, " ".join(words[i : i + 1 + size])))
-                    break
+        out = [Occurrence(found[i].start(), found[j - 1].end(), i, j, classes, " ".join(words[i:j]))
+               for i, j, classes in self._vocabulary.scan(words)]
         starts = [m.start() for m in found]
         # Disguised spellings the match stage undid ("k1lling"): their canonical term counts too.
         seen = {(o.start, o.end) for o in out}
@@ -366,6 +363,10 @@ class SceneRules:
                 out.append(Occurrence(f.start, f.end, i, j, term_classes, f.term))
         out.sort(key=lambda o: (o.i, o.start))
         return out, starts
+
+    def _possible(self, rule: SceneRule, present: Container[str]) -> bool:
+        """Every slot the rule needs has a word of its classes in `present` (classes seen)."""
+        return all(any(c in present for c in slot) for slot in self._required[rule.id])
 
     def _evaluate(self, rule: SceneRule, by_class: dict[str, list[Occurrence]],
                   clause: list[Occurrence]) -> SceneMatch | None:
@@ -497,9 +498,12 @@ def _clause_ranges(text: str, occs: list[Occurrence]) -> list[tuple[int, int]]:
     return out
 
 
-def _best(found: list[SceneMatch]) -> list[SceneMatch]:
-    """Non-overlapping matches: worst severity first, then priority, then position."""
-    ranked = sorted(found, key=lambda m: (-SEVERITY_RANK[m.rule.severity], -m.rule.priority, m.start))
+def _best(found: list[SceneMatch], order: dict[str, int]) -> list[SceneMatch]:
+    """Non-overlapping matches: worst severity first, then priority, then position, then the
+    longer (it tells more of the scene), then the rule written first, so a tie never depends on
+    the order the rules happened to be tried in."""
+    ranked = sorted(found, key=lambda m: (-SEVERITY_RANK[m.rule.severity], -m.rule.priority, m.start,
+                                          m.start - m.end, order[m.rule.id]))
     kept: list[SceneMatch] = []
     for m in ranked:
         if all(m.end <= k.start or m.start >= k.end for k in kept):

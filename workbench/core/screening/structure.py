@@ -495,6 +495,7 @@ _PART_SPLIT = re.compile(r"[.\[\]]+")
 _SEP = re.compile(r"[\s\-]+")
 
 
+@functools.lru_cache(maxsize=16384)  # key names repeat within and across prompts
 def _norm(name: str) -> str:
     return _SEP.sub("_", name.strip().lower())
 
@@ -509,15 +510,19 @@ def _names(f: Field, keys: frozenset[str], exact: frozenset[str] = frozenset()) 
     """A key is a whole part, or (unless it must be exact) a run of a part's words:
     "things_to_avoid" names "avoid". Runs are looked up, so the cost does not grow with the
     number of keys."""
-    for part in path_parts(f):
-        if part in keys:
-            return True
-        words = part.split("_")
-        for i in range(len(words)):
-            for j in range(i + 1, len(words) + 1):
-                run = "_".join(words[i:j])
-                if run in keys and run not in exact:
-                    return True
+    return any(_part_names(part, keys, exact) for part in path_parts(f))
+
+
+@functools.lru_cache(maxsize=16384)  # parts ("lighting", "style") repeat across prompts
+def _part_names(part: str, keys: frozenset[str], exact: frozenset[str]) -> bool:
+    if part in keys:
+        return True
+    words = part.split("_")
+    for i in range(len(words)):
+        for j in range(i + 1, len(words) + 1):
+            run = "_".join(words[i:j])
+            if run in keys and run not in exact:
+                return True
     return False
 
 
@@ -525,11 +530,11 @@ def _names(f: Field, keys: frozenset[str], exact: frozenset[str] = frozenset()) 
 def role(path: str, key: str) -> str:
     """What a field's key makes its value: "constraint", "typography" or "" (content). Keys
     repeat across prompts, so this is cached by (path, key)."""
-    f = Field(0, 0, path, key)
+    parts = path_parts(Field(0, 0, path, key))
     lists = key_lists()
-    if _names(f, lists.constraint, lists.exact):
+    if any(_part_names(part, lists.constraint, lists.exact) for part in parts):
         return "constraint"
-    if _names(f, lists.typography):
+    if any(_part_names(part, lists.typography, frozenset()) for part in parts):
         return "typography"
     return ""
 
