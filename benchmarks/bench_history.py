@@ -20,10 +20,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from workbench.core.records import ErrorRecord, GenerationResult, ImageParams, Usage
-from workbench.core.stats import compute_stats
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageParams, Usage
 from workbench.core.store import HistoryFilter, HistoryStore
 from workbench.core.store.demo import generate_history
+from workbench.core.store.stats import compute_stats
 
 QUERIES = ("knight", "samurai dawn", "lighthouse", '"night market"', "gore", "safety system", "zzznotthere",
            "fox snow watercolor", "req_4")

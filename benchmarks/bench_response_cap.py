@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workbench.core.api.client import ImageClient
 from workbench.core.api.profiles import Profile
+from workbench.core.api.records import ImageParams
 from workbench.core.api.request import ImageRequest
 from workbench.core.api.retry import NO_RETRIES
-from workbench.core.records import ImageParams
 
 
 def peak_mb() -> float:

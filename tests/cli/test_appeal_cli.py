@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from workbench.cli import main
-from workbench.core.records import ErrorRecord
+from workbench.core.api.records import ErrorRecord
 from workbench.core.store import HistoryStore
 
 

@@ -13,7 +13,7 @@ import sqlite_utils
 
 from workbench import paths
 from workbench.cli import main
-from workbench.core.records import ErrorRecord
+from workbench.core.api.records import ErrorRecord
 from workbench.core.store import HistoryStore
 
 

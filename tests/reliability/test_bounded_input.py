@@ -10,10 +10,10 @@ import pytest
 from reliability_helpers import assert_one_line_error, run_cli
 
 from workbench.core.api.pricing import load_prices
-from workbench.core.audit import read_prompts
 from workbench.core.errors import UserFacingError
-from workbench.core.textinput import MAX_PROMPT_CHARS, terminal_safe
-from workbench.core.tomlfile import read_toml
+from workbench.core.io.prompt_files import read_prompts
+from workbench.core.io.textinput import MAX_PROMPT_CHARS, terminal_safe
+from workbench.core.io.tomlfile import read_toml
 from workbench.sandbox.policy import load_policy
 
 HUGE = "a calm lake at dawn " * 500_000  # 10 MB on one line

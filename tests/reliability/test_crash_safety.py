@@ -92,7 +92,7 @@ def _noise_png(side: int = 1400) -> bytes:
 
 
 def test_kill_during_an_appeal_export_never_leaves_a_partial_file_under_its_name(tmp_path, history_db):
-    from workbench.core.records import ErrorRecord, GenerationResult, ImageParams
+    from workbench.core.api.records import ErrorRecord, GenerationResult, ImageParams
     from workbench.core.store import HistoryStore
 
     # A blocked request with ~35 MB of reference images, so writing the ZIP takes a while.

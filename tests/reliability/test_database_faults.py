@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from reliability_helpers import LockHolder, assert_one_line_error, blocked_log, file_digest, run_cli, tmpfs
 
+from workbench.core.api.records import GenerationResult, ImageParams
 from workbench.core.errors import StoreError
-from workbench.core.records import GenerationResult, ImageParams
 from workbench.core.store import HistoryStore
 
 
@@ -177,7 +177,7 @@ def test_a_database_locked_by_another_program(tmp_path, history_db):
 
 WRITER = textwrap.dedent("""
     import sys
-    from workbench.core.records import GenerationResult, ImageParams
+    from workbench.core.api.records import GenerationResult, ImageParams
     from workbench.core.store import HistoryStore
     db, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     with HistoryStore.open(db) as store:          # what each app window/CLI does on start

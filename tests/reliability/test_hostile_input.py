@@ -20,14 +20,14 @@ from hypothesis import strategies as st
 from reliability_helpers import assert_one_line_error, blocked_log, run_cli
 
 from workbench.core import screening
-from workbench.core.api.errors import parse_error_body
+from workbench.core.api.error_parsing import parse_error_body
+from workbench.core.api.records import ErrorRecord, ImageParams
 from workbench.core.errors import BadInputError, LexiconError, UserFacingError
-from workbench.core.importing import import_text
-from workbench.core.records import ErrorRecord, ImageParams
+from workbench.core.io.textinput import clean_surrogates
 from workbench.core.rewrite import desensitize
 from workbench.core.screening.models import VERDICTS
 from workbench.core.store import HistoryStore
-from workbench.core.textinput import clean_surrogates
+from workbench.core.store.importing import import_text
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

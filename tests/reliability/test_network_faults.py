@@ -20,9 +20,9 @@ from reliability_helpers import FaultServer
 from workbench.core.api import keys
 from workbench.core.api.client import ImageClient
 from workbench.core.api.profiles import Profile
+from workbench.core.api.records import ImageParams
 from workbench.core.api.request import ImageRequest
 from workbench.core.api.retry import RetryPolicy
-from workbench.core.records import ImageParams
 from workbench.core.store import HistoryStore
 from workbench.core.store.recorder import HistoryRecorder
 from workbench.sandbox import SandboxServer

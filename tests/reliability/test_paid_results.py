@@ -24,8 +24,8 @@ from reliability_helpers import ROOT, LockHolder, cli_env, fill_disk, run_cli, t
 from workbench import paths
 from workbench.core.api.client import ImageClient
 from workbench.core.api.profiles import Profile
+from workbench.core.api.records import ImageParams
 from workbench.core.api.request import ImageRequest
-from workbench.core.records import ImageParams
 from workbench.core.store import HistoryStore
 from workbench.core.store.recorder import HistoryRecorder
 from workbench.sandbox import SandboxServer
@@ -98,7 +98,7 @@ def test_replay_is_idempotent_and_keeps_an_entry_whose_row_is_gone(tmp_path):
 
     from PIL import Image
 
-    from workbench.core.records import GenerationResult, ImageData
+    from workbench.core.api.records import GenerationResult, ImageData
     from workbench.core.store import journal
 
     buffer = io.BytesIO()
@@ -178,8 +178,9 @@ def test_gui_path_shows_the_images_and_says_saved_not_recorded(ops, qloop, said,
     holder: list[LockHolder] = []
 
     async def scenario():
-        request = ops.build_request("a lighthouse at dusk [sandbox:slow=1.5]", ImageParams(model="gpt-image-1"))
-        task = asyncio.create_task(ops.generate("Sandbox", request))
+        request = ops.generate.build_request("a lighthouse at dusk [sandbox:slow=1.5]",
+                                             ImageParams(model="gpt-image-1"))
+        task = asyncio.create_task(ops.generate.generate("Sandbox", request))
         await until(lambda: _is_pending(history_db), 20)
         holder.append(await asyncio.get_running_loop().run_in_executor(None, LockHolder, history_db))
         return await task

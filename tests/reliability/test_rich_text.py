@@ -15,8 +15,8 @@ import json
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QPlainTextEdit, QTextEdit, QWidget
 
+from workbench.core.api.records import ErrorRecord, GenerationResult
 from workbench.core.appeal import AppealStore
-from workbench.core.records import ErrorRecord, GenerationResult
 
 TAG = "<b>WB-MARKUP</b>"
 MARK = f"{TAG}<img src='nope.png'><a href='https://example.invalid'>link</a>&amp;<script>alert(1)</script>"
@@ -63,7 +63,7 @@ def _problems(window: QWidget) -> tuple[list[str], int]:
 def test_markup_is_shown_literally_everywhere(qtbot, qloop, ops, said, make_window):
     from workbench.ui.main_window import TABS
 
-    store = ops.store()
+    store = ops.history.store()
     body = json.dumps({"error": {"message": f"rejected {MARK}", "code": "moderation_blocked"}})
     blocked = store.record_completed(
         f"two knights fighting with swords {MARK}", {"model": "gpt-image-1"}, outcome="blocked_input",

@@ -28,7 +28,7 @@ from reliability_helpers import cli_env, run_cli
 
 from workbench.core.api import keys
 from workbench.core.api.profiles import Profile
-from workbench.core.records import ImageParams
+from workbench.core.api.records import ImageParams
 from workbench.core.store.images import read_png_text
 from workbench.sandbox import SandboxConfig, SandboxServer
 
@@ -51,26 +51,26 @@ def _leaks(text: str | bytes) -> list[str]:
 
 def _gui_session(ops, qloop, gateway) -> list[int]:
     profile = Profile(name="Gateway", kind="compatible", base_url=gateway.url)
-    assert ops.save_profile(profile)
-    assert ops.save_key(profile, KEY).stored_in == "keyring"  # read back from the keyring
-    ops.set_active_profile("Gateway")
+    assert ops.profiles.save_profile(profile)
+    assert ops.profiles.save_key(profile, KEY).stored_in == "keyring"  # read back from the keyring
+    ops.profiles.set_active_profile("Gateway")
 
     async def scenario() -> list[int]:
-        moderation = await ops.moderate("two knights, a bloodbath on the bridge")
+        moderation = await ops.moderation.moderate("two knights, a bloodbath on the bridge")
         assert moderation.result is not None and moderation.result.flagged
         ids = []
         for prompt, outcome in (("a lighthouse at dusk", "ok"),
                                 ("a bloodbath on the bridge", "blocked_input"),
                                 ("a quiet harbour [sandbox:output-block]", "blocked_output"),
                                 ("a red fox [sandbox:echo-key]", "error")):
-            request = ops.build_request(prompt, ImageParams(model="gpt-image-1", quality="low"))
-            done = await ops.generate("Gateway", request, scan=ops.scan_prompt(prompt))
+            request = ops.generate.build_request(prompt, ImageParams(model="gpt-image-1", quality="low"))
+            done = await ops.generate.generate("Gateway", request, scan=ops.screening.scan_prompt(prompt))
             assert done is not None and done.result.outcome == outcome, (prompt, done and done.result.error)
             ids.append(done.history_id)
         return ids
 
     ids = qloop.run_until_complete(scenario())
-    ops.add_to_appeal(ids[1:3])
+    ops.appeals.add_to_appeal(ids[1:3])
     return ids
 
 
@@ -111,7 +111,7 @@ def _cli_session(tmp_path: Path, gateway) -> list[subprocess.CompletedProcess]:
 def test_the_key_never_reaches_disk_output_or_messages(tmp_path, home, ops, qloop, said, gateway, caplog):
     caplog.set_level(logging.DEBUG, logger="workbench")
     ids = _gui_session(ops, qloop, gateway)
-    entry = ops.store().get(ids[3])
+    entry = ops.history.store().get(ids[3])
     assert entry.http_status == 401 and entry.raw_body  # the echo was recorded, as evidence...
     qloop.run_until_complete(ops.close())  # checkpoint and release the database
     runs = _cli_session(tmp_path, gateway)

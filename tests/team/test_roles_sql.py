@@ -38,8 +38,8 @@ def _as(url: str, role: str) -> str:
 
 
 def test_the_sync_role_pushes_and_pulls(roles_url, tmp_path, monkeypatch):
+    from workbench.core.api.records import GenerationResult, ImageParams
     from workbench.core.appeal.store import AppealStore
-    from workbench.core.records import GenerationResult, ImageParams
     from workbench.core.store.history import HistoryStore
     from workbench.core.team import sync
     from workbench.core.team.connection import connect

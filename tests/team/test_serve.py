@@ -26,8 +26,8 @@ def _get(url):
 
 
 def test_serve_shows_the_history_read_only(workbench_home):
+    from workbench.core.api.records import ErrorRecord, GenerationResult, ImageParams
     from workbench.core.appeal.store import AppealStore
-    from workbench.core.records import ErrorRecord, GenerationResult, ImageParams
     from workbench.core.store.history import HistoryStore
 
     with HistoryStore.open() as store:
@@ -73,7 +73,7 @@ def test_team_cli_round_trip(team_url, workbench_home):
     def wb(*args):
         return subprocess.run([sys.executable, "-m", "workbench", *args], capture_output=True, text=True, timeout=120)
 
-    from workbench.core.records import GenerationResult, ImageParams
+    from workbench.core.api.records import GenerationResult, ImageParams
     from workbench.core.store.history import HistoryStore
 
     with HistoryStore.open() as store:

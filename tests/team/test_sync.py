@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageData, ImageParams
 from workbench.core.appeal.store import AppealStore
-from workbench.core.records import ErrorRecord, GenerationResult, ImageData, ImageParams
 from workbench.core.store.history import HistoryStore
 from workbench.core.team import sync
 from workbench.core.team.connection import connect, parse_url

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from workbench.core.records import GenerationResult, ImageParams
+from workbench.core.api.records import GenerationResult, ImageParams
 
 
 def test_sync_now_pushes_and_says_so(window, ops, qloop, until, team_url, said):
-    store = ops.store()
+    store = ops.history.store()
     store.complete_request(store.begin_request("a lighthouse", ImageParams()), GenerationResult(outcome="ok"))
     dialog = window.show_team_dialog()
     assert not dialog.isModal()
@@ -18,7 +18,7 @@ def test_sync_now_pushes_and_says_so(window, ops, qloop, until, team_url, said):
 
     qloop.run_until_complete(scenario())
     assert "1 requests up" in dialog.status.text()
-    assert ops.settings().team_url == team_url
+    assert ops.profiles.settings().team_url == team_url
     assert "Team sync done" in window.team_sync.status
     dialog.close()
 
@@ -39,7 +39,7 @@ def test_an_unreachable_server_is_shown_as_offline(window, ops, qloop, until):
 def test_conflicts_are_listed_and_can_be_resolved(window, ops):
     from workbench.core.store.timestamps import utc_now
 
-    ops.store().db["team_conflicts"].insert({"appeal_gid": "g1", "field": "notes", "kept_value": "from B",
+    ops.history.store().db["team_conflicts"].insert({"appeal_gid": "g1", "field": "notes", "kept_value": "from B",
                                              "other_value": "<b>from A</b>", "created_at": utc_now()})
     dialog = window.show_team_dialog()
     assert dialog.conflicts.count() == 1
@@ -56,7 +56,7 @@ def test_an_appeal_with_an_open_team_conflict_is_marked_and_opens_its_resolution
     from workbench.core.appeal import AppealStore
     from workbench.core.store.timestamps import utc_now
 
-    store = ops.store()
+    store = ops.history.store()
     rid = store.begin_request("a lighthouse", ImageParams())
     store.complete_request(rid, GenerationResult(outcome="ok"))
     first = AppealStore(store).create([rid], title="Harbour scene")

@@ -9,7 +9,7 @@ from PySide6.QtGui import QHelpEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from workbench.core import calibration
-from workbench.core.records import ErrorRecord
+from workbench.core.api.records import ErrorRecord
 from workbench.core.screening import scan
 from workbench.ui import uistate
 from workbench.ui.editor.judging import PIN_KEY
@@ -31,7 +31,7 @@ def fill(ops, prompt: str, model: str, passes: int = 0, blocks: int = 0) -> None
     findings = scan(prompt).findings
     error = ErrorRecord(kind="blocked", message="Your request was rejected by the safety system.", stage="input",
                         categories=["violence"], http_status=400, code="moderation_blocked")
-    store = ops.store()
+    store = ops.history.store()
     with store.transaction():
         for i in range(passes + blocks):
             ok = i < passes

@@ -26,7 +26,7 @@ def no_active_snapshot():
 
 @pytest.fixture
 def view(qtbot, ops):
-    store = ops.store()
+    store = ops.history.store()
     findings = scan(ARTIST).findings
     with store.transaction():
         for _ in range(10):

@@ -68,7 +68,7 @@ def test_every_dialog_opens_while_a_request_runs_and_the_result_is_kept(window, 
         await until(lambda: not moderation.busy and moderation.bars.rows(), timeout=30)
 
     qloop.run_until_complete(scenario())
-    rows = ops.store().search(marker).rows
+    rows = ops.history.store().search(marker).rows
     assert [row.outcome for row in rows] == ["ok"]
     assert moderation.bars.rows() and "Sandbox" in moderation.status.text()
 

@@ -8,11 +8,11 @@ import subprocess
 
 import pytest
 
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageParams
 from workbench.core.appeal import AppealStore, build_packet, export_packet
 from workbench.core.appeal.document import CHECKED, UNCHECKED, Checklist, packet_document, render_markdown, render_text
-from workbench.core.records import ErrorRecord, GenerationResult, ImageParams
 from workbench.core.store import HistoryStore
-from workbench.pdf_export import write_pdf
+from workbench.render.pdf import write_pdf
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 

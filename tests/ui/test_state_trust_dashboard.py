@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core.records import ErrorRecord, GenerationResult, ImageParams
-from workbench.core.stats import compute_stats
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageParams
 from workbench.core.store import HistoryFilter
 from workbench.core.store.demo import generate_history
 from workbench.core.store.models import TEST_PROVIDERS, TEST_SOURCES
+from workbench.core.store.stats import compute_stats
 from workbench.ui.dashboard import DashboardView
 
 
@@ -21,7 +21,7 @@ def blocked() -> GenerationResult:
 @pytest.fixture
 def mixed(ops):
     """2 real OpenAI requests (1 blocked), 3 Sandbox requests (all blocked), 50 demo rows."""
-    store = ops.store()
+    store = ops.history.store()
     for n, kind in enumerate(["openai", "openai", "sandbox", "sandbox", "sandbox"]):
         rid = store.begin_request(f"two knights {n}", ImageParams(model="gpt-image-1"),
                                   profile="Sandbox" if kind == "sandbox" else "OpenAI", provider=kind)
@@ -51,7 +51,7 @@ def test_the_filter_leaves_test_traffic_out_in_the_core(mixed):
 
 
 def test_rows_without_a_provider_are_kept(ops):
-    store = ops.store()
+    store = ops.history.store()
     store.record_completed("an imported block", {"model": "gpt-image-1"}, outcome="blocked_input")
     flt = HistoryFilter(exclude_providers=TEST_PROVIDERS, exclude_sources=TEST_SOURCES)
     assert store.count("", flt) == 1
@@ -75,7 +75,7 @@ def test_ticking_the_toggle_includes_sandbox_and_demo(view, mixed, qloop, until)
 
 
 def test_a_history_of_only_sandbox_requests_explains_the_empty_dashboard(view, ops, qloop):
-    store = ops.store()
+    store = ops.history.store()
     rid = store.begin_request("a fox", ImageParams(model="gpt-image-1"), profile="Sandbox", provider="sandbox")
     store.complete_request(rid, GenerationResult(outcome="ok"))
     stats = qloop.run_until_complete(view.refresh())

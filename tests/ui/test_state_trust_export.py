@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from workbench.core.appeal.document import Document, Heading, Paragraph, Table
-from workbench.pdf_export import write_pdf
+from workbench.render.pdf import write_pdf
 from workbench.ui.history.background import HistoryWorker
 
 pytestmark = pytest.mark.qt_log_level_fail("WARNING")
@@ -44,10 +44,10 @@ def test_pdf_written_from_a_plain_thread_logs_no_qt_warning(qapp, tmp_path):
 
 
 def test_history_export_and_pdf_on_the_history_worker_log_no_qt_warning(qapp, ops, qloop, tmp_path):
-    store = ops.store()
+    store = ops.history.store()
     for n in range(20):
         store.record_completed(f"a harbour at dawn {n}", {"model": "gpt-image-1"}, outcome="ok")
-    worker = HistoryWorker(ops.store)
+    worker = HistoryWorker(ops.history.store)
     try:
         from workbench.ui.history.export import export_requests, matching_ids
 

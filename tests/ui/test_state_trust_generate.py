@@ -57,11 +57,11 @@ def test_the_users_own_cancel_is_neutral(window, ops, qloop, until):
     assert card.objectName() == "card"  # not the red block/error card
     assert "You cancelled this request" in card.detail.text()
     assert not card.appeal_button.isVisibleTo(card)
-    assert [r.outcome for r in ops.store().search(marker).rows] == ["cancelled"]
+    assert [r.outcome for r in ops.history.store().search(marker).rows] == ["cancelled"]
 
 
 def test_moderation_scores_of_an_earlier_prompt_are_marked_stale(qtbot, ops, qloop, until):
-    panel = ModerationPanel(ops)
+    panel = ModerationPanel(ops.moderation)
     qtbot.addWidget(panel)
     panel.auto.setChecked(False)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from workbench.core.api.records import OUTCOMES
 from workbench.core.errors import BadInputError
-from workbench.core.records import OUTCOMES
 from workbench.core.store import HistoryFilter, HistoryStore
 from workbench.core.store.timestamps import parse_date_bound
 
@@ -55,7 +55,7 @@ def open_store() -> HistoryStore:
 
 def safe(text: str | None, limit: int | None = None) -> str:
     """Text for a terminal: control characters (ANSI escapes, bidi overrides) shown escaped."""
-    from workbench.core.textinput import terminal_safe
+    from workbench.core.io.textinput import terminal_safe
 
     return terminal_safe(text, limit)
 

@@ -6,8 +6,8 @@ import json
 import sys
 from typing import Any
 
-from workbench.core.files import read_bounded
-from workbench.core.textinput import MAX_INPUT_BYTES, check_prompt, decode_text
+from workbench.core.io.files import read_bounded
+from workbench.core.io.textinput import MAX_INPUT_BYTES, check_prompt, decode_text
 
 
 def read_stdin_bytes() -> bytes:

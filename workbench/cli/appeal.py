@@ -158,8 +158,8 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pdf_writer():  # noqa: ANN202 - returns workbench.pdf_export.write_pdf
-    from workbench.pdf_export import write_pdf  # Qt is imported only when a PDF is wanted
+def _pdf_writer():  # noqa: ANN202 - returns workbench.render.pdf.write_pdf
+    from workbench.render.pdf import write_pdf  # Qt is imported only when a PDF is wanted
 
     return write_pdf
 

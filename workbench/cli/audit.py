@@ -9,8 +9,8 @@ from collections import Counter
 from workbench.cli._history_args import safe
 from workbench.cli._io import print_json_line, read_file_bytes
 from workbench.cli._policy_args import add_policy_args, policy_from
-from workbench.core.audit import FORMATS, read_prompts
 from workbench.core.errors import BadInputError
+from workbench.core.io.prompt_files import FORMATS, read_prompts
 from workbench.core.screening import scan
 
 

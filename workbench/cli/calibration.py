@@ -10,7 +10,7 @@ from pathlib import Path
 from workbench.cli._history_args import open_store, safe
 from workbench.core.calibration import exchange, history, model, report
 from workbench.core.errors import BadInputError
-from workbench.core.files import atomic_write_text
+from workbench.core.io.files import atomic_write_text
 from workbench.core.store.db import translate_errors
 from workbench.core.store.timestamps import utc_now
 from workbench.core.team.ids import machine_id

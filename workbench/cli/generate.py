@@ -153,7 +153,7 @@ async def run_generation(profile: Any, request: Any, *, on_partial: Any = None, 
 
 def parse_params(items: list[str], *, default_model: str) -> Any:
     """`--param key=value` items → ImageParams; unknown keys are passed to the API as-is."""
-    from workbench.core.records import ImageParams
+    from workbench.core.api.records import ImageParams
 
     values: dict[str, Any] = {"model": default_model}
     for item in items:

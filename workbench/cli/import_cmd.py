@@ -13,7 +13,14 @@ from pathlib import Path
 from workbench.cli._history_args import open_store, safe
 from workbench.cli._io import read_file_bytes
 from workbench.core.errors import BadInputError
-from workbench.core.importing import FORMATS, ImportFields, ImportReport, complete_entry, import_bytes, import_file
+from workbench.core.store.importing import (
+    FORMATS,
+    ImportFields,
+    ImportReport,
+    complete_entry,
+    import_bytes,
+    import_file,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from workbench.cli._history_args import add_filter_args, filter_from_args, open_store, positive_int, safe
-from workbench.core.stats import DashboardStats, compute_stats
+from workbench.core.store.stats import DashboardStats, compute_stats
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

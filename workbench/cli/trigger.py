@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _source(args: argparse.Namespace, store: Any) -> tuple[str, Any, int | None]:
-    from workbench.core.records import ImageParams
+    from workbench.core.api.records import ImageParams
 
     if args.prompt is not None:
         return read_text_argument(args.prompt), ImageParams(), None

@@ -25,7 +25,7 @@ from workbench.core.api.profiles import (
     builtin_profiles,
     find_profile,
 )
-from workbench.core.files import atomic_write_text
+from workbench.core.io.files import atomic_write_text
 
 SCHEMA_VERSION = 1
 

@@ -15,7 +15,7 @@ from typing import Any
 from workbench import paths
 from workbench.core.api.results import OMNI_CATEGORIES
 from workbench.core.errors import UserFacingError
-from workbench.core.tomlfile import read_toml
+from workbench.core.io.tomlfile import read_toml
 
 IMAGE_CATEGORIES = frozenset(
     {"self-harm", "self-harm/intent", "self-harm/instructions", "sexual", "violence", "violence/graphic"}

@@ -13,7 +13,7 @@ from typing import Any
 
 from workbench import paths
 from workbench.core.errors import UserFacingError
-from workbench.core.tomlfile import read_toml
+from workbench.core.io.tomlfile import read_toml
 from workbench.sandbox import bodies, images
 from workbench.sandbox.forms import Form, Upload
 

@@ -57,7 +57,7 @@ def use_temporary_home_if_unset() -> None:
 
 async def populate(window, ops) -> None:
     """Fill the window with the demonstration state (only adds requests to an empty history)."""
-    if ops.store().count() == 0:
+    if ops.history.store().count() == 0:
         await _send_demo_requests(window, ops)
     # The demonstration history is all Sandbox traffic, which the dashboard leaves out by default.
     window.dashboard_view.include_test.setChecked(True)
@@ -86,15 +86,15 @@ async def _send_demo_requests(window, ops) -> None:
     panel.parent_id = None
     panel.form.set_params({"size": "1024x1024", "quality": "auto", "n": 1, "model": "gpt-image-1", "moderation": "auto"})
     if blocked:
-        appeal = ops.add_to_appeal(blocked[:2])
+        appeal = ops.appeals.add_to_appeal(blocked[:2])
         if appeal is not None:
             from workbench.core.appeal.store import AppealStore
 
-            AppealStore(ops.store()).update(
+            AppealStore(ops.history.store()).update(
                 appeal.id, title="Historical drama storyboards", business_context=APPEAL_CONTEXT,
                 account_id="org-demo-0000",
             )
-            ops.appeals_changed.emit(appeal.id)
+            ops.appeals.changed.emit(appeal.id)
 
 
 async def _finished(panel):

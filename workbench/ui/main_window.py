@@ -52,10 +52,10 @@ class MainWindow(QMainWindow):
 
         self.editor_panel = EditorPanel(ops)
         self.editor = self.editor_panel.editor
-        self.fix_panel = FixPanel(ops, self.editor)
-        self.moderation_panel = ModerationPanel(ops)
+        self.fix_panel = FixPanel(ops.rewriting, self.editor)
+        self.moderation_panel = ModerationPanel(ops.moderation)
         self.generate_panel = GeneratePanel(ops, lambda: self.editor.result)
-        self.gallery = GalleryPanel(ops)
+        self.gallery = GalleryPanel(ops.images)
 
         self.left_splitter = QSplitter(Qt.Orientation.Vertical, objectName="leftSplitter")
         self.left_splitter.addWidget(self.editor_panel)
@@ -201,9 +201,9 @@ class MainWindow(QMainWindow):
         if theme.manager() is not None:
             theme.manager().changed.connect(self._on_theme_changed)
         self.about_action.triggered.connect(self.show_about)
-        self.ops.lexicon_changed.connect(self.editor.rescan)
-        self.ops.settings_changed.connect(self.generate_panel.reload_profiles)
-        self.ops.settings_changed.connect(self.moderation_panel.refresh)
+        self.ops.screening.lexicon_changed.connect(self.editor.rescan)
+        self.ops.profiles.changed.connect(self.generate_panel.reload_profiles)
+        self.ops.profiles.changed.connect(self.moderation_panel.refresh)
         self.settings_action.triggered.connect(self.show_settings)
         self.desensitize_action.triggered.connect(self._on_desensitize)
         self.generate_action.triggered.connect(self.generate_panel.generate)
@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         self.import_action.triggered.connect(self.show_import_dialog)
         self.team_action.triggered.connect(self.show_team_dialog)
         self.team_sync.status_changed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-        self.ops.appeals_changed.connect(self._on_appeal_changed)
+        self.ops.appeals.changed.connect(self._on_appeal_changed)
 
     # --- slots ----------------------------------------------------------------------------
 
@@ -423,7 +423,7 @@ class MainWindow(QMainWindow):
     async def _background_work(self) -> None:
         await self.ops.warm_up()
         if alive(self):
-            self.gallery.model.append(self.ops.recent_gallery_items())
+            self.gallery.model.append(self.ops.history.recent_gallery_items())
 
     def closeEvent(self, event) -> None:
         uistate.save_window(self, self._splitters, self.tabs.currentIndex())

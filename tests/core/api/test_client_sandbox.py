@@ -10,12 +10,12 @@ import pytest
 from PIL import Image
 
 from workbench.core.api.client import ImageClient
-from workbench.core.api.errors import _UUID_RE
+from workbench.core.api.error_parsing import _UUID_RE
 from workbench.core.api.profiles import Profile
+from workbench.core.api.records import ImageParams
 from workbench.core.api.request import ImageRequest, InputImage
 from workbench.core.api.retry import RetryPolicy
 from workbench.core.errors import BadInputError
-from workbench.core.records import ImageParams
 from workbench.sandbox import images as sandbox_images
 
 SMALL = "1024x1024"
@@ -473,7 +473,7 @@ def test_account_problems_are_never_retried_and_get_the_right_advice(sandbox, ma
     import openai
 
     from workbench.core.api.advice import advice_for
-    from workbench.core.api.errors import retryable
+    from workbench.core.api.error_parsing import retryable
 
     before = len(sandbox.requests)
     policy = RetryPolicy(max_retries=3, base_delay=0.01)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench.core.api.errors import parse_error_body, retryable
-from workbench.core.importing import ImportFields, import_pasted
+from workbench.core.api.error_parsing import parse_error_body, retryable
 from workbench.core.store import HistoryStore
+from workbench.core.store.importing import ImportFields, import_pasted
 
 CORPUS = [json.loads(line) for line in (Path(__file__).parents[2] / "data" / "error_bodies.jsonl")
           .read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -9,13 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.core.api import keys
-from workbench.core.api.errors import (
+from workbench.core.api.error_parsing import (
     parse_error_body,
     parse_safety_violations,
     request_ids_from_text,
     retry_after_from_headers,
 )
-from workbench.core.records import ERROR_KINDS, STAGES, ErrorRecord
+from workbench.core.api.records import ERROR_KINDS, STAGES, ErrorRecord
 
 # Seed 001 (verbatim): a proxy-rewritten `type`, no moderation_details.
 SEED_001 = """{
@@ -371,7 +371,7 @@ def test_stage_from_camel_case_details_or_the_text(body):
 
 
 def test_an_unstated_stage_stays_unknown_and_the_outcome_says_so():
-    from workbench.core.api.errors import outcome_for
+    from workbench.core.api.error_parsing import outcome_for
 
     r = parse_error_body({"error": {"message": "Your request was rejected by the safety system.",
                                     "type": "image_generation_user_error", "code": "moderation_blocked"}}, status=400)
@@ -395,7 +395,7 @@ def test_block_quota_and_access_shapes(body, kind):
 
 
 def test_quota_and_access_are_never_retryable_but_a_rate_limit_is():
-    from workbench.core.api.errors import retryable
+    from workbench.core.api.error_parsing import retryable
 
     assert not retryable(parse_error_body({"error": {"type": "insufficient_quota", "message": "m"}}, status=429))
     assert not retryable(parse_error_body({"error": {"message": "Your organization must be verified"}}, status=403))

@@ -13,9 +13,9 @@ from workbench.cli import main as cli_main
 from workbench.core.api import keys
 from workbench.core.api.client import ImageClient
 from workbench.core.api.profiles import Profile
+from workbench.core.api.records import ImageParams
 from workbench.core.api.request import ImageRequest
 from workbench.core.api.retry import RetryPolicy
-from workbench.core.records import ImageParams
 from workbench.core.settings import load_settings, save_settings
 from workbench.core.store import HistoryStore
 from workbench.sandbox import SandboxConfig, SandboxServer

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from workbench.core.api.pricing import actual_cost, estimate_cost, load_prices
+from workbench.core.api.records import ImageParams, Usage
 from workbench.core.errors import UserFacingError
-from workbench.core.records import ImageParams, Usage
 
 
 def test_shipped_table_loads_and_is_dated():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.core.api.records import ErrorRecord
 from workbench.core.api.retry import RetryNotice, RetryPolicy, is_retryable, may_have_billed, retry_delay
-from workbench.core.records import ErrorRecord
 
 POLICY = RetryPolicy(max_retries=3, base_delay=1.0, max_delay=8.0, retry_after_cap=30.0, jitter=0.25)
 

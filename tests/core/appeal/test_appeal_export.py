@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageData, ImageParams
 from workbench.core.appeal import AppealStore, build_packet, export_packet, packet_document, render_markdown
 from workbench.core.errors import BadInputError
-from workbench.core.records import ErrorRecord, GenerationResult, ImageData, ImageParams
 from workbench.core.store import HistoryStore
 
 KEY = "sk-" + "k3yK3yk3yK3yk3yK3yk3yK3y"
@@ -67,7 +67,7 @@ def test_json_export_round_trips(setup):
 def test_zip_bundle_has_everything_and_the_images(setup):
     store, packet, tmp = setup
 
-    def fake_pdf(document, path):  # stands in for the Qt adapter; the real one is tested in tests/test_pdf_export.py
+    def fake_pdf(document, path):  # stands in for the Qt adapter; the real one is tested in tests/render/test_pdf.py
         Path(path).write_bytes(b"%PDF-1.4 " + document.title.encode())
 
     path = export_packet(store, packet, "zip", tmp / "bundle.zip", pdf_writer=fake_pdf)

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageParams
 from workbench.core.appeal import PACKET_SCHEMA, AppealStore, build_packet
 from workbench.core.errors import BadInputError
-from workbench.core.records import ErrorRecord, GenerationResult, ImageParams
 from workbench.core.store import HistoryStore
 
 KEY = "sk-proj-" + "Zq9Xw8Vu7Ts6Rq5Po4Nm" * 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbench.core import calibration
-from workbench.core.records import ErrorRecord
+from workbench.core.api.records import ErrorRecord
 from workbench.core.screening import scan
 from workbench.core.store import HistoryStore
 

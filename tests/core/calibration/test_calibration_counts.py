@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from workbench.core import calibration
+from workbench.core.api.records import GenerationResult
 from workbench.core.calibration import history
-from workbench.core.records import GenerationResult
 from workbench.core.store import HistoryStore
 from workbench.core.store.recorder import HistoryRecorder
 

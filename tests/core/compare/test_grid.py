@@ -8,12 +8,12 @@ import pytest
 
 from workbench.core.api.client import ImageClient
 from workbench.core.api.profiles import Profile
+from workbench.core.api.records import ImageParams
 from workbench.core.compare.grid import Target, run_grid
 from workbench.core.errors import BadInputError
-from workbench.core.records import ImageParams
-from workbench.core.stats import compute_stats
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.recorder import HistoryRecorder
+from workbench.core.store.stats import compute_stats
 from workbench.sandbox import SandboxServer
 
 

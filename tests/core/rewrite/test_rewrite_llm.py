@@ -12,9 +12,9 @@ import pytest
 from rewrite_fakes import fake_scan
 
 from workbench import paths
+from workbench.core.api.records import ErrorRecord
 from workbench.core.api.results import ChatResult
 from workbench.core.errors import BadInputError
-from workbench.core.records import ErrorRecord
 from workbench.core.rewrite import apply_edits
 from workbench.core.rewrite.llm import build_messages, clean_reply, diff_edits, llm_rewrite, system_prompt
 

@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
-from workbench.core.records import GenerationResult, ImageParams
+from workbench.core.api.records import GenerationResult, ImageParams
 from workbench.core.store import HistoryStore
 
 CHILD = """
 import sys, time
 from workbench.core.store import HistoryStore
-from workbench.core.records import ImageParams
+from workbench.core.api.records import ImageParams
 store = HistoryStore.open(sys.argv[1], images_root=sys.argv[2])
 rid = store.begin_request("a knight mid-request", ImageParams(model="gpt-image-1"), profile="OpenAI")
 print(rid, flush=True)

@@ -8,8 +8,8 @@ import json
 import pytest
 from PIL import Image
 
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageData, ImageParams, Usage
 from workbench.core.errors import BadInputError, StoreError
-from workbench.core.records import ErrorRecord, GenerationResult, ImageData, ImageParams, Usage
 from workbench.core.screening.models import Finding
 from workbench.core.store import HistoryFilter, HistoryStore
 from workbench.core.store.images import read_png_text

@@ -10,9 +10,9 @@ import pytest
 import sqlite_utils
 from PIL import Image
 
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageData, ImageParams
 from workbench.core.appeal import AppealStore
 from workbench.core.errors import BadInputError
-from workbench.core.records import ErrorRecord, GenerationResult, ImageData, ImageParams
 from workbench.core.store import HistoryFilter, HistoryStore
 from workbench.core.store.images import read_png_text
 from workbench.core.store.promptkey import prompt_key

@@ -8,8 +8,8 @@ import pytest
 import sqlite_utils
 
 from workbench import paths
+from workbench.core.api.records import ImageParams
 from workbench.core.errors import StoreError
-from workbench.core.records import ImageParams
 from workbench.core.store import HistoryStore
 
 

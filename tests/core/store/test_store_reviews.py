@@ -7,16 +7,16 @@ import json
 import pytest
 
 from tests.core.appeal.test_appeal_packet import _check
+from workbench.core.api.records import GenerationResult, ImageData, ImageParams
 from workbench.core.appeal.document import packet_document, render_markdown
 from workbench.core.appeal.packet import build_packet
 from workbench.core.appeal.schema import PACKET_SCHEMA
 from workbench.core.appeal.store import AppealStore
 from workbench.core.errors import BadInputError
-from workbench.core.records import GenerationResult, ImageData, ImageParams
-from workbench.core.stats import compute_stats
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.models import HistoryFilter
 from workbench.core.store.reviews import add_review, current_reviews, reviews_for
+from workbench.core.store.stats import compute_stats
 
 
 def _png(seed: int) -> bytes:

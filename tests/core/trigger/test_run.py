@@ -10,7 +10,7 @@ from tests.core.trigger.test_search import prompt_with
 from workbench.core.api import pricing
 from workbench.core.api.client import ImageClient
 from workbench.core.api.profiles import Profile
-from workbench.core.records import ImageParams
+from workbench.core.api.records import ImageParams
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.recorder import HistoryRecorder
 from workbench.core.trigger.run import find_trigger, plan, probe_params
@@ -101,7 +101,7 @@ def test_a_prompt_moderation_does_not_flag_needs_a_budget(sandbox, store):
 
 
 def test_moderation_probes_are_history_rows_but_not_image_statistics(sandbox, store):
-    from workbench.core.stats import compute_stats
+    from workbench.core.store.stats import compute_stats
 
     run(sandbox, store, prompt_with(2, count=4), mode="moderation")
     rows = [store.get(r.id) for r in store.search("", limit=50).rows]
@@ -118,9 +118,9 @@ def test_the_run_is_kept_as_appeal_evidence(sandbox, store):
     import json
 
     from tests.core.appeal.test_appeal_packet import _check
+    from workbench.core.api.records import ErrorRecord, GenerationResult
     from workbench.core.appeal import PACKET_SCHEMA, AppealStore, build_packet
     from workbench.core.appeal.document import packet_document, render_markdown
-    from workbench.core.records import ErrorRecord, GenerationResult
     from workbench.core.store.trigger_runs import runs_for
 
     text = prompt_with(2, count=4)

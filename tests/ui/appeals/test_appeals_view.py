@@ -23,7 +23,7 @@ SECRET = "sk-" "proj-THISISASECRETKEY0123456789abcdef"
 
 @pytest.fixture
 def blocked(ops):
-    store = ops.store()
+    store = ops.history.store()
     generate_history(store, 400, seed=5)
     rows = store.search("", HistoryFilter(outcomes=("blocked_input", "blocked_output")), limit=3).rows
     assert len(rows) == 3
@@ -32,7 +32,7 @@ def blocked(ops):
 
 @pytest.fixture
 def appeal(ops, blocked):
-    return AppealStore(ops.store()).create([blocked[0].id, blocked[1].id], title="Castle siege scene",
+    return AppealStore(ops.history.store()).create([blocked[0].id, blocked[1].id], title="Castle siege scene",
                                            account_id="org-test-42")
 
 
@@ -64,7 +64,7 @@ def test_typing_updates_the_preview_at_once_and_is_saved_after_a_pause(view, app
     qtbot.keyClicks(view.composer.business_context, "Textbook illustration <b>for schools</b>")
     assert "business_context" not in view.preview.missing()
     assert "Textbook illustration" in view.preview.text.toPlainText()  # Markdown-escaped markup follows
-    store = AppealStore(ops.store())
+    store = AppealStore(ops.history.store())
     qloop.run_until_complete(until(lambda: store.get(appeal.id).business_context
                                    == "Textbook illustration <b>for schools</b>"))
     assert view.saved_label.text() == "Saved"
@@ -75,7 +75,7 @@ def test_status_changes_are_recorded_with_their_time(view, appeal, ops):
     view.composer.ticket.textEdited.emit("TICKET-77")
     view.composer.status.setCurrentIndex(view.composer.status.findData("submitted"))
     view.composer.status.activated.emit(view.composer.status.currentIndex())
-    stored = AppealStore(ops.store()).get(appeal.id)
+    stored = AppealStore(ops.history.store()).get(appeal.id)
     assert stored.status == "submitted" and stored.submitted_at and stored.ticket == "TICKET-77"
     assert "Submitted" in view.appeal_list.item(0).text() and "TICKET-77" in view.appeal_list.item(0).text()
 
@@ -120,7 +120,7 @@ def test_export_button_goes_through_the_file_dialog_seam(view, appeal, qloop, un
 
 
 def test_unsaved_edits_are_saved_before_export_and_secrets_never_leave(view, appeal, ops, qloop, tmp_path):
-    ops.store().add_secret(SECRET)
+    ops.history.store().add_secret(SECRET)
     view.composer.business_context.setPlainText(f"Needed for a museum exhibit. key={SECRET}")
     target = tmp_path / "packet.json"
     qloop.run_until_complete(view.export("json", target))
@@ -137,7 +137,7 @@ def test_an_unwritable_destination_is_a_message(view, appeal, qloop, tmp_path, s
 
 
 def test_add_to_appeal_elsewhere_selects_the_new_appeal(view, ops, blocked):
-    created = ops.add_to_appeal([blocked[2].id])
+    created = ops.appeals.add_to_appeal([blocked[2].id])
     assert view.appeal_list.count() == 2
     assert view.composer.heading.text() == f"Appeal #{created.id}"
     assert view.composer.requests.rowCount() == 1
@@ -146,10 +146,10 @@ def test_add_to_appeal_elsewhere_selects_the_new_appeal(view, ops, blocked):
 def test_remove_a_request_and_delete_the_appeal(view, appeal, ops, blocked, monkeypatch, qloop, until):
     view.composer.requests.selectRow(1)
     view.composer.remove_button.click()
-    assert AppealStore(ops.store()).get(appeal.id).request_ids == [blocked[0].id]
+    assert AppealStore(ops.history.store()).get(appeal.id).request_ids == [blocked[0].id]
     assert view.composer.requests.rowCount() == 1
     monkeypatch.setattr(dialogs.Confirm, "ask", classmethod(lambda cls, *a, **k: returns(True)))
     view.delete_button.click()
-    qloop.run_until_complete(until(lambda: AppealStore(ops.store()).list() == [], timeout=5))
-    assert AppealStore(ops.store()).list() == []
+    qloop.run_until_complete(until(lambda: AppealStore(ops.history.store()).list() == [], timeout=5))
+    assert AppealStore(ops.history.store()).list() == []
     assert view.stack.currentWidget() is view.empty

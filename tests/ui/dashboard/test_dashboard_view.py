@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QColor
 
-from workbench.core.records import ErrorRecord
-from workbench.core.stats import compute_stats
+from workbench.core.api.records import ErrorRecord
 from workbench.core.store.demo import generate_history
+from workbench.core.store.stats import compute_stats
 from workbench.ui import theme
 from workbench.ui.dashboard import DashboardView
 from workbench.ui.dashboard.charts import Bar, HorizontalBars
@@ -21,7 +21,7 @@ def blocked_error(category: str) -> ErrorRecord:
 @pytest.fixture
 def known(ops):
     """97 passing requests and 3 blocks (2 violence, 1 sexual); one block rewritten and passed."""
-    store = ops.store()
+    store = ops.history.store()
     with store.transaction():
         for i in range(96):
             store.record_completed(f"a quiet harbour at dawn, study {i}", {"model": "gpt-image-1"}, outcome="ok",
@@ -69,10 +69,10 @@ def test_figures_of_a_known_history(view, known, qloop):
 
 
 def test_numbers_match_the_core_statistics_on_generated_traffic(view, ops, qloop):
-    generate_history(ops.store(), 800, seed=3)
+    generate_history(ops.history.store(), 800, seed=3)
     view.include_test.setChecked(True)  # generated rows are demo traffic, left out by default
     stats = qloop.run_until_complete(view.refresh())
-    expected = compute_stats(ops.store())
+    expected = compute_stats(ops.history.store())
     assert stats.violation == expected.violation
     assert view.rate_card.value.text() == f"{expected.violation.rate * 100:.1f} %"
     assert sum(p.total for p in view.trend.points) == expected.total == 800
@@ -84,7 +84,7 @@ def test_numbers_match_the_core_statistics_on_generated_traffic(view, ops, qloop
 
 
 def test_the_period_filter_limits_the_figures(view, ops, qloop):
-    generate_history(ops.store(), 600, seed=9, days=60)
+    generate_history(ops.history.store(), 600, seed=9, days=60)
     view.include_test.blockSignals(True)
     view.include_test.setChecked(True)  # generated rows are demo traffic, left out by default
     view.include_test.blockSignals(False)
@@ -132,6 +132,6 @@ def test_new_history_refreshes_the_visible_dashboard(view, known, ops, qloop, un
     qloop.run_until_complete(until(lambda: view.stats is not None))
     known.record_completed("a violent scene", {"model": "gpt-image-1"}, outcome="blocked_input",
                            error=blocked_error("violence"))
-    ops.history_changed.emit()
+    ops.history.changed.emit()
     qloop.run_until_complete(until(lambda: view.stats.total == 101, timeout=15))
     assert view.rate_card.value.text() == "4.0 %"

@@ -14,7 +14,7 @@ PROMPT = "Two knights fighting in the rain, blood on the armour, with Mickey Mou
 @pytest.fixture
 def panels(qtbot, ops):
     editor_panel = EditorPanel(ops)
-    fix = FixPanel(ops, editor_panel.editor)
+    fix = FixPanel(ops.rewriting, editor_panel.editor)
     editor_panel.scan_updated.connect(fix.set_scan)
     for widget in (editor_panel, fix):
         qtbot.addWidget(widget)

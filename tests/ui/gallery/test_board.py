@@ -32,7 +32,7 @@ def board_items(tmp_path) -> list[GalleryItem]:
 
 
 def open_board(qtbot, ops, tmp_path) -> GalleryPanel:
-    panel = GalleryPanel(ops)
+    panel = GalleryPanel(ops.images)
     qtbot.addWidget(panel)
     panel.resize(900, 500)
     panel.show()
@@ -125,13 +125,13 @@ def test_thumbnail_size_follows_the_slider_and_ctrl_wheel_and_is_remembered(qtbo
     assert panel.thumbnail_side == MAX_SIDE
     panel.size_slider.setValue(200)
     qtbot.waitUntil(lambda: not panel._save_side_timer.isActive())
-    again = GalleryPanel(ops)
+    again = GalleryPanel(ops.images)
     qtbot.addWidget(again)
     assert again.thumbnail_side == 200 and again.view.iconSize().width() == 200
 
 
 def test_an_empty_board_says_what_to_do(qtbot, ops):
-    panel = GalleryPanel(ops)
+    panel = GalleryPanel(ops.images)
     qtbot.addWidget(panel)
     panel.show()
     assert "Press Generate" in panel.empty_state.text()

@@ -29,7 +29,7 @@ def items(tmp_path) -> list[GalleryItem]:
 
 
 def test_thumbnails_are_decoded_and_two_images_compare(qtbot, ops, qloop, until, tmp_path):
-    panel = GalleryPanel(ops)
+    panel = GalleryPanel(ops.images)
     qtbot.addWidget(panel)
     panel.show()
     panel.model.prepend(items(tmp_path))
@@ -48,7 +48,7 @@ def test_thumbnails_are_decoded_and_two_images_compare(qtbot, ops, qloop, until,
 
 
 def test_zoom_and_copy_a_single_image(qtbot, ops, qloop, until, tmp_path):
-    panel = GalleryPanel(ops)
+    panel = GalleryPanel(ops.images)
     qtbot.addWidget(panel)
     panel.model.prepend(items(tmp_path))
     panel.select_keys(["2:0"])
@@ -67,14 +67,14 @@ def test_zoom_and_copy_a_single_image(qtbot, ops, qloop, until, tmp_path):
 
 
 def test_save_as_copies_the_stored_file(qtbot, ops, tmp_path, said):
-    panel = GalleryPanel(ops)
+    panel = GalleryPanel(ops.images)
     qtbot.addWidget(panel)
     source = items(tmp_path)[0]
     target = tmp_path / "out" / "copy.png"
-    assert not ops.save_image_copy(Path(source.path), target)  # the folder does not exist
+    assert not ops.images.save_image_copy(Path(source.path), target)  # the folder does not exist
     assert any(m.level == "error" for m in said)
     target.parent.mkdir()
-    assert ops.save_image_copy(Path(source.path), target)
+    assert ops.images.save_image_copy(Path(source.path), target)
     assert target.read_bytes() == Path(source.path).read_bytes()
 
 

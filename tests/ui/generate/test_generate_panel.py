@@ -23,12 +23,12 @@ def run_generate(window, qloop, until, prompt: str, **params) -> None:
 
 
 def test_generate_fills_the_gallery_and_the_history(window, ops, qloop, until):
-    assert ops.active_profile_name() == "Sandbox"  # no key configured: the Sandbox is the default
+    assert ops.profiles.active_profile_name() == "Sandbox"  # no key configured: the Sandbox is the default
     run_generate(window, qloop, until, "A lighthouse on a cliff fighting the storm, watercolor", n=2)
     gallery = window.gallery.model
     assert gallery.rowCount() == 2
     item = gallery.item(0)
-    entry = ops.store().get(item.history_id)
+    entry = ops.history.store().get(item.history_id)
     assert entry.outcome == "ok"
     assert entry.profile == "Sandbox"
     assert entry.prompt == "A lighthouse on a cliff fighting the storm, watercolor"
@@ -46,7 +46,7 @@ def test_a_block_shows_stage_request_id_and_advice_and_is_recorded(window, ops, 
     assert card.isVisible()
     assert "input stage" in card.title.text()
     assert "Violence" in card.detail.text()
-    entry = ops.store().get(card.history_id)
+    entry = ops.history.store().get(card.history_id)
     assert entry.outcome == "blocked_input"
     assert entry.stage == "input" and "violence" in entry.categories
     assert card.request_ids and card.request_ids[0] in entry.request_ids
@@ -60,8 +60,8 @@ def test_a_block_shows_stage_request_id_and_advice_and_is_recorded(window, ops, 
     assert window.gallery.model.rowCount() == 0
 
     card.appeal_button.click()  # no draft yet: a new appeal is created directly
-    qloop.run_until_complete(until(lambda: AppealStore(ops.store()).list(), timeout=5))
-    appeals = AppealStore(ops.store()).list()
+    qloop.run_until_complete(until(lambda: AppealStore(ops.history.store()).list(), timeout=5))
+    appeals = AppealStore(ops.history.store()).list()
     assert [a.request_ids for a in appeals] == [[entry.id]]
 
 
@@ -70,7 +70,7 @@ def test_an_output_block_advises_a_framing_change(window, ops, qloop, until):
     card = window.generate_panel.card
     assert "output stage" in card.title.text()
     assert card.framing_button.isVisibleTo(card) and not card.desensitize_button.isVisibleTo(card)
-    assert ops.store().get(card.history_id).outcome == "blocked_output"
+    assert ops.history.store().get(card.history_id).outcome == "blocked_output"
 
 
 def test_cancel_stops_a_slow_request_and_records_it(window, ops, qloop, until):
@@ -86,7 +86,7 @@ def test_cancel_stops_a_slow_request_and_records_it(window, ops, qloop, until):
     async def scenario():
         panel.generate_button.click()
         await until(arrived, timeout=15)
-        pending = ops.store().search(marker).rows
+        pending = ops.history.store().search(marker).rows
         assert [row.outcome for row in pending] == ["pending"]  # recorded before it was sent
         assert panel.cancel_button.isEnabled()
         panel.cancel_button.click()
@@ -94,7 +94,7 @@ def test_cancel_stops_a_slow_request_and_records_it(window, ops, qloop, until):
 
     qloop.run_until_complete(scenario())
     assert panel.elapsed.text() == "Cancelled."
-    rows = ops.store().search(marker).rows
+    rows = ops.history.store().search(marker).rows
     assert [row.outcome for row in rows] == ["cancelled"]
     assert panel.generate_button.isEnabled() and not panel.cancel_button.isEnabled()
 
@@ -120,7 +120,7 @@ def test_bad_reference_image_is_refused_with_a_message(window, ops, qloop, until
 
     qloop.run_until_complete(scenario())
     assert not window.generate_panel.running
-    assert ops.store().count() == 0
+    assert ops.history.store().count() == 0
 
 
 def test_low_moderation_shows_a_warning_and_the_estimate_follows_settings(window):

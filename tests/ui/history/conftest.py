@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QImage
 
-from workbench.core.records import ErrorRecord, GenerationResult, ImageData
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageData
 from workbench.core.store.demo import generate_history
 
 BLOCK_BODY = (
@@ -38,7 +38,7 @@ class KnownHistory:
 
 @pytest.fixture
 def history(ops) -> KnownHistory:
-    store = ops.store()
+    store = ops.history.store()
     generate_history(store, 450, seed=11)
     blocked = store.record_completed(
         "A zebra duel at midnight, swords <i>drawn</i>", {"model": "gpt-image-1", "size": "1024x1024"},

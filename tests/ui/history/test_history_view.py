@@ -34,7 +34,7 @@ def fetch_all(model) -> None:
 
 
 def test_model_pages_lazily_and_passes_the_model_tester(qtmodeltester, ops, history):
-    model = HistoryTableModel(ops.store)
+    model = HistoryTableModel(ops.history.store)
     model.set_search("", None)
     assert model.rowCount() == PAGE_SIZE and model.canFetchMore()
     qtmodeltester.check(model)
@@ -152,8 +152,8 @@ def test_add_to_appeal_creates_a_draft_with_the_selected_requests(view, history,
     view.filters.set_search_text("zebra duel")
     view.table.selectAll()
     view.appeal_button.click()  # no drafts yet: goes straight to a new appeal
-    qloop.run_until_complete(until(lambda: AppealStore(ops.store()).list(), timeout=5))
-    appeals = AppealStore(ops.store()).list()
+    qloop.run_until_complete(until(lambda: AppealStore(ops.history.store()).list(), timeout=5))
+    appeals = AppealStore(ops.history.store()).list()
     assert [a.request_ids for a in appeals] == [[history.blocked_id]]
     assert appeals[0].status == "draft"
 
@@ -205,9 +205,9 @@ def test_purge_of_the_current_search_deletes_only_matching_requests(view, histor
 
 
 def test_a_new_request_appears_after_history_changes(view, history, ops, qloop, until):
-    new = ops.store().record_completed("A freshly recorded kite festival", {"model": "gpt-image-1"},
+    new = ops.history.store().record_completed("A freshly recorded kite festival", {"model": "gpt-image-1"},
                                        outcome="ok", source="live")
-    ops.history_changed.emit()
+    ops.history.changed.emit()
     qloop.run_until_complete(until(lambda: view.model.rowCount() and view.model.summary(0).id == new.id))
     index = view.model.index(0, COLUMN_KEYS.index("prompt"))
     assert view.model.data(index) == "A freshly recorded kite festival"
@@ -216,8 +216,8 @@ def test_a_new_request_appears_after_history_changes(view, history, ops, qloop, 
 
 
 def test_the_prompt_cell_is_one_line_and_tooltips_are_escaped(ops, history):
-    ops.store().record_completed("line one\nline <b>two</b>", {}, outcome="ok", source="live")
-    model = HistoryTableModel(ops.store)
+    ops.history.store().record_completed("line one\nline <b>two</b>", {}, outcome="ok", source="live")
+    model = HistoryTableModel(ops.history.store)
     model.set_search("line", HistoryFilter())
     index = model.index(0, COLUMN_KEYS.index("prompt"))
     assert model.data(index) == "line one line <b>two</b>"
@@ -235,7 +235,7 @@ def test_purge_of_a_filter_without_search_deletes_only_matching_requests(view, h
 
 
 def test_requests_in_an_appeal_survive_a_purge_unless_asked(view, history, ops, qloop):
-    ops.add_to_appeal([history.blocked_id])
+    ops.appeals.add_to_appeal([history.blocked_id])
     view.filters.set_search_text("zebra")
     kept = PurgeChoice(older_than_days=None, include_appealed=False)
     assert view._purge_count(kept) == 1

@@ -51,7 +51,7 @@ def test_pasted_openai_block_becomes_a_blocked_input_row_shown_in_history(ops, v
     assert dialog.isVisible() and not dialog.import_button.isEnabled()  # nothing pasted yet
     run_import(qloop, until, dialog, OPENAI_BLOCK)
 
-    store = ops.store()
+    store = ops.history.store()
     assert store.count() == 1
     (new_id,) = dialog.last.report.ids
     entry = store.get(new_id)
@@ -86,7 +86,7 @@ def test_jsonl_with_a_bad_line_reports_its_number_and_keeps_the_good_lines(ops, 
     assert "Imported 2 request(s) from pasted text (JSON Lines)." in shown
     assert "1 line(s) skipped:" in shown
     assert "line 2: not valid JSON" in shown
-    store = ops.store()
+    store = ops.history.store()
     assert sorted(r for e in map(store.get, report.ids) for r in e.request_ids) == ["req_line_one", "req_line_three"]
     assert [store.get(i).source_detail for i in report.ids] == ["pasted text:1", "pasted text:3"]
     assert view.details.entry.id == report.ids[0]
@@ -99,7 +99,7 @@ def test_garbage_text_is_refused_with_a_reason_and_imports_nothing(ops, view, ql
     run_import(qloop, until, dialog, "lunch at noon?\nsure, see you there")
 
     assert dialog.report.toPlainText().startswith("Nothing was imported: pasted text is not an error body or a request log")
-    assert ops.store().count() == 0
+    assert ops.history.store().count() == 0
     assert emitted == [] and dialog.last is None
     assert dialog.text.toPlainText() == "lunch at noon?\nsure, see you there"  # kept, to fix and retry
 
@@ -128,7 +128,7 @@ def test_open_file_imports_a_csv_log_through_the_non_blocking_file_dialog(ops, v
     assert "*.jsonl" in asked[0] and "*.csv" in asked[0]
     assert dialog.last.report.imported == 2
     assert "Imported 2 request(s) from proxy-log.csv (CSV)." in dialog.report.toPlainText()
-    store = ops.store()
+    store = ops.history.store()
     outcomes = {store.get(i).request_ids[0]: store.get(i).outcome for i in dialog.last.report.ids}
     assert outcomes == {"req_csv_0001": "error", "req_csv_0002": "ok"}
     assert store.get(dialog.last.report.ids[0]).source_detail == "proxy-log.csv:2"
@@ -159,7 +159,7 @@ def test_support_fields_go_with_the_pasted_body(ops, view, qloop, until):
     dialog.fields.set_text("account", "Studio org")
     dialog.fields.set_text("http_status", "400")
     run_import(qloop, until, dialog, OPENAI_BLOCK)
-    entry = ops.store().get(dialog.last.report.ids[0])
+    entry = ops.history.store().get(dialog.last.report.ids[0])
     assert entry.request_ids[:2] == ["req_from_support", REQUEST_ID] and entry.prompt == "two knights at dawn"
     assert (entry.model, entry.profile, entry.http_status) == ("gpt-image-1.5", "Studio org", 400)
     assert entry.raw_body == OPENAI_BLOCK
@@ -170,7 +170,7 @@ def test_support_fields_go_with_the_pasted_body(ops, view, qloop, until):
 
 
 def test_a_long_file_shows_progress_and_stop_keeps_what_was_written(ops, view, qloop, until, tmp_path):
-    from workbench.core.importing import BATCH
+    from workbench.core.store.importing import BATCH
 
     log = tmp_path / "long.jsonl"
     log.write_text("\n".join(log_line(f"prompt {i}", f"req_long_{i}", "violence") for i in range(6 * BATCH)),
@@ -188,7 +188,7 @@ def test_a_long_file_shows_progress_and_stop_keeps_what_was_written(ops, view, q
 
     outcome = qloop.run_until_complete(scenario())
     assert outcome.report.cancelled and 0 < outcome.report.imported < 6 * BATCH
-    assert outcome.report.imported % BATCH == 0 and ops.store().count() == outcome.report.imported
+    assert outcome.report.imported % BATCH == 0 and ops.history.store().count() == outcome.report.imported
     assert "Stopped before the end" in dialog.report.toPlainText()
     assert not dialog.progress.isVisible() and not dialog.stop_button.isVisible()
 
@@ -211,7 +211,7 @@ def test_complete_an_imported_entry_later_and_see_the_change_recorded(ops, view,
         await until(lambda: "prompt" in complete.history.toPlainText())
 
     qloop.run_until_complete(scenario())
-    entry = ops.store().get(entry_id)
+    entry = ops.history.store().get(entry_id)
     assert entry.prompt == "a duel in the rain" and entry.request_ids[0] == "req_added_later"
     assert entry.notes == "customer ticket 42"
     assert "'' → 'a duel in the rain'" in complete.history.toPlainText()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core.records import ErrorRecord
+from workbench.core.api.records import ErrorRecord
 from workbench.ui.history.model import COLUMN_KEYS
 
 
@@ -31,11 +31,11 @@ def test_reviewing_the_selected_row_persists_and_updates_the_row_in_place(view, 
     box.note.setText("hands look wrong")
     box.reviewer.setText("ana")
     box.reject.click()
-    stored = ops.store().db.execute(
+    stored = ops.history.store().db.execute(
         "SELECT state, reviewer, note, image_position FROM reviews WHERE request_id = ?",
         [history.rewrite_id]).fetchall()
     assert stored == [("rejected", "ana", "hands look wrong", 1)]
-    assert ops.store().get(history.rewrite_id).review_state == "rejected"
+    assert ops.history.store().get(history.rewrite_id).review_state == "rejected"
     assert _review_cell(view, history.rewrite_id) == "rejected"
     assert resets == []  # the row changed in place; the table was not reloaded
     assert "1 rejected" in view.filters.review_counts.text()
@@ -45,7 +45,7 @@ def test_reviewing_the_selected_row_persists_and_updates_the_row_in_place(view, 
 def test_filter_by_review_state_and_counts(view, history, ops, qloop, until):
     from workbench.core.store.reviews import add_review
 
-    add_review(ops.store(), history.blocked_id, "approved", reviewer="bo")
+    add_review(ops.history.store(), history.blocked_id, "approved", reviewer="bo")
     view.refresh()
     review = view.filters.review
     review.setCurrentIndex(review.findData("approved"))
@@ -61,7 +61,7 @@ def test_filter_by_review_state_and_counts(view, history, ops, qloop, until):
 
 
 def test_complete_entry_opens_non_modally_for_an_imported_row_lacking_fields(view, ops, qloop, until):
-    entry_id = ops.store().record_completed(
+    entry_id = ops.history.store().record_completed(
         "", {}, outcome="blocked_input", http_status=400, source="import",
         error=ErrorRecord(kind="blocked", message="Your request was rejected by the safety system.",
                           stage="input", http_status=400, code="moderation_blocked")).id

@@ -7,7 +7,7 @@ from workbench.ui.moderation.panel import EXPLANATION, ModerationPanel
 
 
 def test_typing_runs_one_check_after_the_pause_and_shows_scores(qtbot, ops, qloop, until):
-    panel = ModerationPanel(ops)
+    panel = ModerationPanel(ops.moderation)
     qtbot.addWidget(panel)
 
     async def scenario():
@@ -24,7 +24,7 @@ def test_typing_runs_one_check_after_the_pause_and_shows_scores(qtbot, ops, qloo
 
 
 def test_a_newer_prompt_cancels_the_check_in_flight(qtbot, ops, qloop, until):
-    panel = ModerationPanel(ops)
+    panel = ModerationPanel(ops.moderation)
     qtbot.addWidget(panel)
     panel.auto.setChecked(False)
 
@@ -44,7 +44,7 @@ def test_a_newer_prompt_cancels_the_check_in_flight(qtbot, ops, qloop, until):
 
 
 def test_results_are_cached_by_input(qtbot, ops, qloop, until):
-    panel = ModerationPanel(ops)
+    panel = ModerationPanel(ops.moderation)
     qtbot.addWidget(panel)
     panel.auto.setChecked(False)
 
@@ -61,8 +61,8 @@ def test_results_are_cached_by_input(qtbot, ops, qloop, until):
 
 
 def test_without_a_key_it_says_how_to_get_scores(qtbot, ops, qloop, until):
-    ops.set_active_profile("OpenAI")
-    panel = ModerationPanel(ops)
+    ops.profiles.set_active_profile("OpenAI")
+    panel = ModerationPanel(ops.moderation)
     qtbot.addWidget(panel)
     panel.set_prompt("A red fox")
 
@@ -75,9 +75,9 @@ def test_without_a_key_it_says_how_to_get_scores(qtbot, ops, qloop, until):
 
 
 def test_azure_profiles_have_no_moderation_endpoint(qtbot, ops, qloop, until):
-    ops.save_profile(Profile(name="Contoso", kind="azure", azure_endpoint="https://contoso.openai.azure.com"))
-    ops.set_active_profile("Contoso")
-    panel = ModerationPanel(ops)
+    ops.profiles.save_profile(Profile(name="Contoso", kind="azure", azure_endpoint="https://contoso.openai.azure.com"))
+    ops.profiles.set_active_profile("Contoso")
+    panel = ModerationPanel(ops.moderation)
     qtbot.addWidget(panel)
     panel.set_prompt("A red fox")
 

@@ -97,7 +97,7 @@ def test_a_failing_keyring_is_said_and_never_called_saved(page, ops, said):
     assert page.key.text() == "sk-trust-0123456789"  # still typed: the user chooses where it goes
     assert "system keyring" not in page.key_status.text()
     assert not any("saved in the system keyring" in m.text for m in said)
-    assert ops.key_source(ops.profile("OpenAI")) is None
+    assert ops.profiles.key_source(ops.profiles.profile("OpenAI")) is None
 
 
 def test_the_session_only_choice_keeps_the_key_in_memory_for_this_run(page, ops, said, workbench_home):
@@ -105,7 +105,7 @@ def test_the_session_only_choice_keeps_the_key_in_memory_for_this_run(page, ops,
     page.key.setText("sk-trust-0123456789")
     page.save_key_button.click()
     page.session_key_button.click()
-    assert ops.key_source(ops.profile("OpenAI")) == "session"
+    assert ops.profiles.key_source(ops.profiles.profile("OpenAI")) == "session"
     assert "this session only" in page.key_status.text()
     assert page.key.text() == "" and not page.key_fallback.isVisible()
     assert any(m.level == "info" and "session only" in m.text for m in said)
@@ -115,7 +115,7 @@ def test_the_session_only_choice_keeps_the_key_in_memory_for_this_run(page, ops,
 
 
 def test_an_azure_profile_is_told_its_own_environment_variable(page, ops):
-    assert ops.save_profile(Profile(name="Contoso", kind="azure", azure_endpoint="https://contoso.openai.azure.com",
+    assert ops.profiles.save_profile(Profile(name="Contoso", kind="azure", azure_endpoint="https://contoso.openai.azure.com",
                                     azure_deployment="img", api_version="2025-04-01-preview"))
     page.reload("Contoso")
     page.key.setText("azure-key-0123456789")

@@ -34,8 +34,8 @@ def test_saving_a_key_puts_it_in_the_keyring_and_never_in_settings(dialog, memor
     assert page.key.text() == ""  # never shown again
     assert "system keyring" in page.key_status.text()
     assert not page.key_fallback.isVisibleTo(page)
-    assert ops.active_profile_name() == "OpenAI"  # a key makes OpenAI the default
-    for path in ops.block_list_path().parents[1].rglob("*"):
+    assert ops.profiles.active_profile_name() == "OpenAI"  # a key makes OpenAI the default
+    for path in ops.screening.block_list_path().parents[1].rglob("*"):
         if path.is_file():
             assert "sk-test-1234567890abcdef" not in path.read_text(errors="ignore")
 

@@ -6,20 +6,20 @@ from workbench.ui.review.box import ReviewBox
 
 
 def _generated(ops, qloop, n=2):
+    from workbench.core.api.records import ImageParams
     from workbench.core.api.request import ImageRequest
-    from workbench.core.records import ImageParams
 
     async def go():
         request = ImageRequest(prompt="a lighthouse", params=ImageParams(n=n, quality="low"))
-        outcome = await ops.generate("Sandbox", request)
+        outcome = await ops.generate.generate("Sandbox", request)
         return outcome.history_id
 
-    return ops.store().get(qloop.run_until_complete(go()))
+    return ops.history.store().get(qloop.run_until_complete(go()))
 
 
 def test_reviewing_an_image_then_the_request(qtbot, ops, qloop, said):
     entry = _generated(ops, qloop)
-    box = ReviewBox(ops.store)
+    box = ReviewBox(ops.history.store)
     qtbot.addWidget(box)
     seen = []
     box.reviewed.connect(seen.append)
@@ -36,12 +36,12 @@ def test_reviewing_an_image_then_the_request(qtbot, ops, qloop, said):
     assert box.note.text() == ""
     box.target.setCurrentIndex(0)
     box.approve.click()
-    assert ops.store().get(entry.id).review_state == "approved"
+    assert ops.history.store().get(entry.id).review_state == "approved"
     assert box.reviews.count() == 2
 
 
 def test_no_entry_disables_the_box(qtbot, ops):
-    box = ReviewBox(ops.store)
+    box = ReviewBox(ops.history.store)
     qtbot.addWidget(box)
     box.set_entry(None)
     assert not box.isEnabled()
@@ -51,13 +51,13 @@ def test_a_note_over_the_limit_is_refused_with_a_message_and_nothing_recorded(qt
     from workbench.core.store.reviews import MAX_NOTE, reviews_for
 
     entry = _generated(ops, qloop, n=1)
-    box = ReviewBox(ops.store)
+    box = ReviewBox(ops.history.store)
     qtbot.addWidget(box)
     seen = []
     box.reviewed.connect(seen.append)
     box.set_entry(entry)
     box.note.setText("x" * (MAX_NOTE + 1))
     box.approve.click()
-    assert seen == [] and reviews_for(ops.store(), entry.id) == []
+    assert seen == [] and reviews_for(ops.history.store(), entry.id) == []
     assert any("The review was not recorded" in m.text for m in said)
     assert box.note.text()  # the note is kept so the reviewer can shorten it

@@ -72,6 +72,6 @@ def test_compare_grid_fills_cell_by_cell(window, ops, qloop, until):
     assert first.text().startswith("Blocked (input)") and "violence" in first.text()
     assert win.table.item(1, 1).text().startswith("OK")
     history_id = win.table.item(1, 0).data(Qt.ItemDataRole.UserRole)
-    assert ops.store().get(history_id).parent_id == win.table.item(0, 0).data(Qt.ItemDataRole.UserRole)
+    assert ops.history.store().get(history_id).parent_id == win.table.item(0, 0).data(Qt.ItemDataRole.UserRole)
     assert "2 ok, 2 blocked" in win.status.text()
     win.close()

@@ -4,7 +4,7 @@ never suggests sending the same prompt again: a block is deterministic.
 
 from __future__ import annotations
 
-from workbench.core.records import ErrorRecord
+from workbench.core.api.records import ErrorRecord
 
 _BLOCK_ADVICE = {
     "input": (

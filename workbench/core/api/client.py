@@ -35,9 +35,10 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from workbench.core.api import errors, keys, pricing
+from workbench.core.api import error_parsing, keys, pricing
 from workbench.core.api.hooks import Recorder, RequestContext
 from workbench.core.api.profiles import DEFAULT_AZURE_API_VERSION, Profile
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageData, Usage
 from workbench.core.api.request import (
     MAX_IMAGE_PIXELS,
     ImageRequest,
@@ -54,7 +55,6 @@ from workbench.core.api.retry import (
 )
 from workbench.core.api.sandbox_url import sandbox_url
 from workbench.core.errors import UserFacingError
-from workbench.core.records import ErrorRecord, GenerationResult, ImageData, Usage
 from workbench.core.store.images import image_size
 
 log = logging.getLogger(__name__)
@@ -296,7 +296,7 @@ class ImageClient:
         except BodyTooLargeError as exc:
             record = _too_large_record(progress, exc)
         except (openai.OpenAIError, json.JSONDecodeError) as exc:
-            record = errors.from_exception(exc)
+            record = error_parsing.from_exception(exc)
         finally:
             current_progress.reset(token)
         for key, value in progress.details().items():
@@ -336,7 +336,7 @@ class ImageClient:
         try:
             response = await call(**kwargs)
         except (openai.OpenAIError, json.JSONDecodeError) as exc:
-            return _failure(errors.from_exception(exc))
+            return _failure(error_parsing.from_exception(exc))
         if stream:
             return await self._consume_stream(response, on_partial)
         try:
@@ -368,10 +368,10 @@ class ImageClient:
                     if usage is not None:
                         usages.append(usage)
                 elif kind in ("error", "response.failed"):
-                    record = errors.parse_error_body(_event_dict(event), status=stream.response.status_code, headers=headers)
+                    record = error_parsing.parse_error_body(_event_dict(event), status=stream.response.status_code, headers=headers)
                     return _failure(record, partials=partials)
         except openai.APIError as exc:
-            record = errors.from_exception(exc, stream_headers=headers)
+            record = error_parsing.from_exception(exc, stream_headers=headers)
             if record.http_status is None and not isinstance(exc, openai.APIConnectionError):
                 record.http_status = stream.response.status_code  # the error came inside a 200 stream
                 record.details["stream_event"] = record.details.get("stream_event", "error")
@@ -386,7 +386,7 @@ class ImageClient:
             outcome="ok",
             images=images,
             usage=_sum_usage(usages),
-            request_ids=errors.request_ids_from_headers(headers),
+            request_ids=error_parsing.request_ids_from_headers(headers),
             http_status=stream.response.status_code,
         )
         result.partial_images = partials
@@ -517,7 +517,7 @@ def _image_kwargs(request: ImageRequest, *, stream: bool) -> dict[str, Any]:
 
 
 def _success(response: Any, headers: Mapping[str, str], status: int) -> GenerationResult:
-    request_ids = errors.request_ids_from_headers(headers)
+    request_ids = error_parsing.request_ids_from_headers(headers)
     images: list[ImageData] = []
     try:
         for item in getattr(response, "data", None) or []:
@@ -538,14 +538,14 @@ def _success(response: Any, headers: Mapping[str, str], status: int) -> Generati
 
 
 def _failure(error: ErrorRecord, *, partials: int = 0) -> GenerationResult:
-    outcome = errors.outcome_for(error)  # an unstated stage stays unknown (blocked_unknown)
+    outcome = error_parsing.outcome_for(error)  # an unstated stage stays unknown (blocked_unknown)
     result = GenerationResult(outcome=outcome, error=error, request_ids=list(error.request_ids), http_status=error.http_status)
     result.partial_images = partials
     return result
 
 
 def _malformed(message: str, headers: Mapping[str, str], status: int | None = 200) -> ErrorRecord:
-    ids = errors.request_ids_from_headers(headers)
+    ids = error_parsing.request_ids_from_headers(headers)
     return ErrorRecord(
         kind="server",
         code="malformed_response",
@@ -601,7 +601,7 @@ def _body_limit(request: ImageRequest) -> int:
 def _deadline_record(progress: Any, deadline: float) -> ErrorRecord:
     received = f"{progress.bytes_received:,} bytes received"
     status = f", HTTP {progress.status}" if progress.status is not None else ""
-    ids = errors.request_ids_from_headers(progress.headers)
+    ids = error_parsing.request_ids_from_headers(progress.headers)
     return ErrorRecord(
         kind="timeout",
         code="deadline_exceeded",
@@ -615,7 +615,7 @@ def _deadline_record(progress: Any, deadline: float) -> ErrorRecord:
 
 
 def _too_large_record(progress: Any, exc: Any) -> ErrorRecord:
-    ids = errors.request_ids_from_headers(progress.headers)
+    ids = error_parsing.request_ids_from_headers(progress.headers)
     return ErrorRecord(
         kind="server",
         code="response_too_large",
@@ -703,7 +703,7 @@ def _moderation_result(parsed: Any, headers: Mapping[str, str]) -> ModerationRes
         scores={k: float(v) for k, v in scores.items() if v is not None},
         applied_input_types={k: list(v) for k, v in (applied.model_dump(by_alias=True) if applied else {}).items() if v},
         model=getattr(parsed, "model", None),
-        request_ids=errors.request_ids_from_headers(headers),
+        request_ids=error_parsing.request_ids_from_headers(headers),
     )
 
 
@@ -716,10 +716,10 @@ def _chat_result(parsed: Any, headers: Mapping[str, str]) -> ChatResult:
         finish_reason=getattr(choice, "finish_reason", None),
         input_tokens=getattr(usage, "prompt_tokens", None),
         output_tokens=getattr(usage, "completion_tokens", None),
-        request_ids=errors.request_ids_from_headers(headers),
+        request_ids=error_parsing.request_ids_from_headers(headers),
     )
     if result.finish_reason == "content_filter":
-        record = errors.parse_error_body(parsed.model_dump(), status=200, headers=headers)
+        record = error_parsing.parse_error_body(parsed.model_dump(), status=200, headers=headers)
         result.error, result.text = record, ""
     return result
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from workbench.core.api.records import GenerationResult
     from workbench.core.api.request import ImageRequest
-    from workbench.core.records import GenerationResult
 
 
 @dataclass(frozen=True)

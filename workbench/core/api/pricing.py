@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench import paths
+from workbench.core.api.records import ImageParams, Usage
 from workbench.core.errors import UserFacingError
-from workbench.core.records import ImageParams, Usage
-from workbench.core.tomlfile import read_toml
+from workbench.core.io.tomlfile import read_toml
 
 PER_MILLION = 1_000_000
 _SNAPSHOT_RE = re.compile(r"-\d{4}-\d{2}-\d{2}$")  # a dated snapshot of a listed model

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.core.api.records import ImageParams
 from workbench.core.errors import BadInputError
-from workbench.core.files import read_bounded
-from workbench.core.records import ImageParams
-from workbench.core.textinput import prompt_too_long
+from workbench.core.io.files import read_bounded
+from workbench.core.io.textinput import prompt_too_long
 
 MAX_EDIT_IMAGES = 16
 MAX_IMAGE_BYTES = 50 * 1024 * 1024

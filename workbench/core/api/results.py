@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from workbench.core.records import ErrorRecord
+from workbench.core.api.records import ErrorRecord
 
 # The 13 categories of omni-moderation, in the API's spelling.
 OMNI_CATEGORIES = (

@@ -18,8 +18,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from workbench.core.api.errors import no_retry_rate_limit
-from workbench.core.records import ErrorRecord
+from workbench.core.api.error_parsing import no_retry_rate_limit
+from workbench.core.api.records import ErrorRecord
 
 _RETRYABLE_4XX = (408, 409, 429)
 

@@ -2,7 +2,7 @@
 
 The packet is laid out once as blocks (headings, paragraphs, key/value fields, bullet lists,
 preformatted text, tables). Markdown is rendered here; the PDF adapter outside `core`
-(`workbench/pdf_export.py`) renders the same blocks with Qt. User text is always inserted as
+(`workbench/render/pdf.py`) renders the same blocks with Qt. User text is always inserted as
 plain text: escaped in Markdown, never interpreted as rich text or HTML in the PDF.
 """
 

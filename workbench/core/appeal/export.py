@@ -3,7 +3,7 @@
 Every file is written to a temporary name and renamed into place, so a killed export never
 leaves a half-written file under the final name. PDF rendering needs Qt, which `core` must not
 import: callers pass a `pdf_writer(document, path)` - the app and the CLI use
-`workbench.pdf_export.write_pdf`.
+`workbench.render.pdf.write_pdf`.
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from workbench.core.api.records import ImageParams
 from workbench.core.api.request import ImageRequest
 from workbench.core.errors import BadInputError
-from workbench.core.records import ImageParams
 
 MAX_CELLS = 64  # a grid is for comparing, not batch generation
 

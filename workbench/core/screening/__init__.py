@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from workbench import paths
 from workbench.core.errors import LexiconError
-from workbench.core.files import atomic_write_text
+from workbench.core.io.files import atomic_write_text
 from workbench.core.screening.foreign import ForeignMatcher
 from workbench.core.screening.lexicon import build_lexicon, parse_lexicon_file, tokens_of
 from workbench.core.screening.models import (

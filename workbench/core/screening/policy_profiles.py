@@ -25,8 +25,8 @@ from typing import Any
 from workbench import paths
 from workbench.core.api.profiles import DEFAULT_MODEL
 from workbench.core.errors import BadInputError, UserFacingError
+from workbench.core.io.tomlfile import read_toml
 from workbench.core.screening.models import SEVERITIES
-from workbench.core.tomlfile import read_toml
 
 PROFILE_ENV = "WORKBENCH_POLICY_PROFILE"
 MODERATIONS = ("auto", "low")

@@ -1,5 +1,5 @@
-"""Atomic file writing for the store's callers; the one implementation is `workbench.core.files`."""
+"""Atomic file writing for the store's callers; the one implementation is `workbench.core.io.files`."""
 
-from workbench.core.files import atomic_output, atomic_write_bytes, atomic_write_text
+from workbench.core.io.files import atomic_output, atomic_write_bytes, atomic_write_text
 
 __all__ = ["atomic_output", "atomic_write_bytes", "atomic_write_text"]

@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict
 
-from workbench.core.records import ErrorRecord
+from workbench.core.api.records import ErrorRecord
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.timestamps import format_utc
 

@@ -26,15 +26,16 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import paths
-from workbench.core.api.errors import keep_masked
-from workbench.core.errors import BadInputError, StoreError
-from workbench.core.records import (
+from workbench.core.api.error_parsing import keep_masked
+from workbench.core.api.records import (
     OUTCOMES,
     ErrorRecord,
     GenerationResult,
     ImageData,
     ImageParams,
 )
+from workbench.core.errors import BadInputError, StoreError
+from workbench.core.io.textinput import clean_surrogates
 from workbench.core.store import journal, maintenance
 from workbench.core.store.db import open_history, translate_errors
 from workbench.core.store.images import ImageFiles, StoredFile, png_metadata
@@ -56,7 +57,6 @@ from workbench.core.store.query import fts_query, where_clause
 from workbench.core.store.scrub import clean_base_url, scrub_text, scrub_value
 from workbench.core.store.timestamps import utc_now
 from workbench.core.team.ids import machine_id, uuid7
-from workbench.core.textinput import clean_surrogates
 
 SUMMARY_COLUMNS = (
     "r.id, r.created_at, r.outcome, substr(r.prompt, 1, 300), r.model, r.profile, r.stage, "

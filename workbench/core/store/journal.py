@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.core.records import ErrorRecord, GenerationResult, Usage
+from workbench.core.api.records import ErrorRecord, GenerationResult, Usage
 from workbench.core.store.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)

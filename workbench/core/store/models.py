@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from workbench.core.textinput import clean_surrogates
+from workbench.core.io.textinput import clean_surrogates
 
 BLOCKED_OUTCOMES = ("blocked_input", "blocked_output", "blocked_unknown")  # unknown: stage not stated
 JUDGED_OUTCOMES = ("ok", *BLOCKED_OUTCOMES)  # answered by the safety system

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench.core import calibration
+from workbench.core.api.records import GenerationResult
 from workbench.core.calibration import history
 from workbench.core.errors import StoreError
-from workbench.core.records import GenerationResult
 from workbench.core.store.db import translate_errors
 from workbench.core.store.history import HistoryStore
 

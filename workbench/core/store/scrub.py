@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from workbench.core.api.keys import redact as redact_known_keys
-from workbench.core.textinput import clean_surrogates
+from workbench.core.io.textinput import clean_surrogates
 
 SECRET_MARK = "[REDACTED]"  # same marker as workbench.core.api.keys.redact
 PROMPT_MARK = "[prompt redacted]"

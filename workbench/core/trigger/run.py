@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from workbench.core.api import pricing
+from workbench.core.api.records import ErrorRecord, ImageParams
 from workbench.core.api.request import ImageRequest
 from workbench.core.errors import UserFacingError
-from workbench.core.records import ErrorRecord, ImageParams
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.models import BLOCKED_OUTCOMES
 from workbench.core.store.trigger_runs import save_run

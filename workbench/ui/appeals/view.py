@@ -2,7 +2,7 @@
 
 Edits are saved automatically after a short pause (and before every export), so nothing typed
 is lost. The packet is built and exported on the history worker thread - Markdown, JSON, PDF
-(through the Qt adapter `workbench.pdf_export`) or a ZIP bundle with the images - so the
+(through the Qt adapter `workbench.render.pdf`) or a ZIP bundle with the images - so the
 window never waits on a slow disk or a large bundle.
 """
 
@@ -59,7 +59,7 @@ def build_packet_job(store, appeal_id: int, redact: bool) -> dict:
 def export_job(store, appeal_id: int, fmt: str, target: Path, redact: bool) -> Path:
     """Runs on the history worker: build the packet and write it in one format."""
     from workbench.core.appeal import export_packet
-    from workbench.pdf_export import write_pdf
+    from workbench.render.pdf import write_pdf
 
     packet = build_packet_job(store, appeal_id, redact)
     return export_packet(store, packet, fmt, target, pdf_writer=write_pdf)
@@ -86,7 +86,7 @@ class AppealsView(QWidget):
         super().__init__(parent)
         self.ops = ops
         self.setObjectName("appealsView")
-        self.worker = HistoryWorker(ops.store)
+        self.worker = HistoryWorker(ops.history.store)
         self._appeal = None  # the Appeal shown
         self._packet = None  # its packet as last built from history
         self._loaded = False
@@ -183,8 +183,8 @@ class AppealsView(QWidget):
         for fmt, button in self.export_buttons.items():
             button.setProperty("format", fmt)
             button.clicked.connect(self._on_export_clicked)
-        self.ops.appeals_changed.connect(self.select_appeal)
-        self.ops.history_changed.connect(self._on_history_changed)
+        self.ops.appeals.changed.connect(self.select_appeal)
+        self.ops.history.changed.connect(self._on_history_changed)
         self.destroyed.connect(self.worker.close)
 
     # --- the list ------------------------------------------------------------------------
@@ -204,10 +204,10 @@ class AppealsView(QWidget):
         current = select if select is not None else (self._appeal.id if self._appeal else None)
         appeals = []
         with messages.handle_user_errors("Appeals could not be read"):
-            appeals = AppealStore(self.ops.store()).list(self.status_filter.currentData())
+            appeals = AppealStore(self.ops.history.store()).list(self.status_filter.currentData())
         self._conflicted = {}
         with messages.handle_user_errors("Team conflicts could not be read"):
-            self._conflicted = open_conflicts(self.ops.store())
+            self._conflicted = open_conflicts(self.ops.history.store())
         self.appeal_list.blockSignals(True)
         self.appeal_list.clear()
         for appeal in appeals:
@@ -264,7 +264,7 @@ class AppealsView(QWidget):
             from workbench.core.appeal import AppealStore
 
             with messages.handle_user_errors("The appeal could not be read"):
-                appeal = AppealStore(self.ops.store()).get(appeal_id)
+                appeal = AppealStore(self.ops.history.store()).get(appeal_id)
         self._show(appeal)
 
     def _show(self, appeal) -> None:
@@ -278,7 +278,7 @@ class AppealsView(QWidget):
         if appeal is not None:
             summaries = []
             with messages.handle_user_errors("History could not be read"):
-                page = self.ops.store().search("", HistoryFilter(ids=tuple(appeal.request_ids)),
+                page = self.ops.history.store().search("", HistoryFilter(ids=tuple(appeal.request_ids)),
                                                limit=max(1, len(appeal.request_ids)))
                 order = {rid: n for n, rid in enumerate(appeal.request_ids)}
                 summaries = sorted(page.rows, key=lambda s: order.get(s.id, 0))
@@ -320,7 +320,7 @@ class AppealsView(QWidget):
         self._save_timer.stop()
         self._dirty = False
         with messages.handle_user_errors("The appeal was not saved"):
-            self._appeal = AppealStore(self.ops.store()).update(self._appeal.id, **self.composer.fields())
+            self._appeal = AppealStore(self.ops.history.store()).update(self._appeal.id, **self.composer.fields())
             self.saved_label.setText("Saved")
             self._refresh_list_item()
             return True
@@ -334,7 +334,7 @@ class AppealsView(QWidget):
             return
         self.save()
         with messages.handle_user_errors("The status was not changed"):
-            self._appeal = AppealStore(self.ops.store()).set_status(self._appeal.id, status)
+            self._appeal = AppealStore(self.ops.history.store()).set_status(self._appeal.id, status)
         self.composer.set_status(self._appeal.status)
         self._refresh_list_item()
         self._rebuild_packet()
@@ -346,7 +346,7 @@ class AppealsView(QWidget):
             return
         self.save()
         with messages.handle_user_errors("The requests were not removed"):
-            AppealStore(self.ops.store()).remove_requests(self._appeal.id, ids)
+            AppealStore(self.ops.history.store()).remove_requests(self._appeal.id, ids)
         self.reload(select=self._appeal.id)
 
     def _refresh_list_item(self) -> None:
@@ -369,7 +369,7 @@ class AppealsView(QWidget):
         self._save_timer.stop()
         self._dirty = False
         with messages.handle_user_errors("The appeal was not deleted"):
-            AppealStore(self.ops.store()).delete(appeal_id)
+            AppealStore(self.ops.history.store()).delete(appeal_id)
         self._appeal = None
         self.reload()
 

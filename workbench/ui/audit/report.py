@@ -82,8 +82,8 @@ def audit_prompts(data: bytes, name: str, fmt: str | None, on_batch: Callable[[l
     Raises:
         BadInputError: the file is binary, not UTF-8, a CSV without a prompt column, or empty.
     """
-    from workbench.core.audit import read_prompts
     from workbench.core.errors import BadInputError
+    from workbench.core.io.prompt_files import read_prompts
     from workbench.core.rewrite import desensitize
     from workbench.core.screening import scan
 

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.api.records import ImageParams
 from workbench.core.errors import UserFacingError
-from workbench.core.records import ImageParams
 from workbench.ui import messages
 from workbench.ui.lifetime import alive
 
@@ -66,10 +66,11 @@ class CompareWindow(QDialog):
         self.profiles = QListWidget(objectName="compareProfiles")
         self.profiles.setMaximumHeight(56)
         self.profiles.setFlow(QListWidget.Flow.LeftToRight)
-        for name in (p.name for p in ops.profiles()):
+        for name in (p.name for p in ops.profiles.profiles()):
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if name == ops.active_profile_name() else Qt.CheckState.Unchecked)
+            active = name == ops.profiles.active_profile_name()
+            item.setCheckState(Qt.CheckState.Checked if active else Qt.CheckState.Unchecked)
             self.profiles.addItem(item)
         self.models = QLineEdit("gpt-image-1, gpt-image-1-mini, gpt-image-2", objectName="compareModels")
         self.concurrency = QSpinBox(objectName="compareConcurrency", minimum=1, maximum=8, value=2)
@@ -125,7 +126,7 @@ class CompareWindow(QDialog):
         text = self.prompt.toPlainText().strip()
         if not text:
             return
-        result = self.ops.desensitize(text)
+        result = self.ops.rewriting.desensitize(text)
         if result is None or result.hard_block or result.rewritten == text:
             messages.info((result.message if result is not None else "") or "Desensitize offers no rewrite here.")
             return
@@ -155,7 +156,7 @@ class CompareWindow(QDialog):
 
         clients = {}
         for name in {t.profile for t in targets}:
-            client = await self.ops.client_for(name)
+            client = await self.ops.profiles.client_for(name)
             if not alive(self):
                 return
             if client is None:
@@ -174,7 +175,7 @@ class CompareWindow(QDialog):
                 self._done("Cancelled; finished cells are kept in history.")
             return
         finally:
-            self.ops.history_changed.emit()
+            self.ops.history.changed.emit()
         if alive(self):
             s = self.grid.summary()
             self._done(f"{s['cells']} cells: {s['ok']} ok, {s['blocked']} blocked, {s['other']} other · "
@@ -216,8 +217,8 @@ class CompareWindow(QDialog):
             asyncio.ensure_future(self._thumbnail(cell, item))
 
     async def _thumbnail(self, cell, item: QTableWidgetItem) -> None:
-        for gallery_item in self.ops.gallery_items(cell.history_id)[:1]:
-            image = await self.ops.load_image(gallery_item.source, THUMB)
+        for gallery_item in self.ops.history.gallery_items(cell.history_id)[:1]:
+            image = await self.ops.images.load_image(gallery_item.source, THUMB)
             if alive(self) and self.table.item(cell.row, cell.column) is item and not image.isNull():
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
 

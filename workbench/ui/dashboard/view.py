@@ -2,7 +2,7 @@
 top blocked prompts, trend over time, costs, and the calibration map.
 
 Statistics over the whole history (hundreds of milliseconds at 100,000 rows) are computed by
-`workbench.core.stats` on the history worker thread; the tab shows the last result until the
+`workbench.core.store.stats` on the history worker thread; the tab shows the last result until the
 new one arrives and recomputes when history changes while it is visible.
 """
 
@@ -56,8 +56,8 @@ def compute_job(store, days: int | None, unit: str, include_test: bool = False):
     Sandbox and demo requests were left out (0 when they are included)."""
     from datetime import timedelta
 
-    from workbench.core.stats import compute_stats
     from workbench.core.store.models import TEST_PROVIDERS, TEST_SOURCES, HistoryFilter
+    from workbench.core.store.stats import compute_stats
     from workbench.core.store.timestamps import cutoff
 
     since = cutoff(timedelta(days=days)) if days else None
@@ -136,7 +136,7 @@ class DashboardView(QWidget):
         super().__init__(parent)
         self.ops = ops
         self.setObjectName("dashboardView")
-        self.worker = HistoryWorker(ops.store)
+        self.worker = HistoryWorker(ops.history.store)
         self.stats = None
         self._loaded = False
         self._stale = False
@@ -236,7 +236,7 @@ class DashboardView(QWidget):
         self.include_test.toggled.connect(self._on_controls_changed)
         self.top.itemDoubleClicked.connect(self._on_top_activated)
         self._refresh_timer.timeout.connect(self._on_history_settled)
-        self.ops.history_changed.connect(self._refresh_timer.start)
+        self.ops.history.changed.connect(self._refresh_timer.start)
         self.destroyed.connect(self.worker.close)
 
     # --- computing -----------------------------------------------------------------------

@@ -40,7 +40,7 @@ class Judging(QObject):
         self._policy: Policy | None = None
         self._reload = QTimer(self, singleShot=True, interval=RELOAD_DELAY_MS)
         self._reload.timeout.connect(self._on_reload_due)
-        ops.history_changed.connect(self._reload.start)
+        ops.history.changed.connect(self._reload.start)
         self._loading = None
         self._closed = False
 

@@ -33,7 +33,7 @@ class EditorPanel(QWidget):
     def __init__(self, ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ops = ops
-        self.editor = PromptEditor(scanner=ops.scan_prompt)
+        self.editor = PromptEditor(scanner=ops.screening.scan_prompt)
         self.badge = VerdictBadge()
         self.counter = QLabel()
         self.counter.setProperty("hint", True)
@@ -120,7 +120,7 @@ class EditorPanel(QWidget):
         )
 
     def _on_allow_requested(self, finding: Finding) -> None:
-        if self._ops.allow_term(finding.term or finding.text):
+        if self._ops.screening.allow_term(finding.term or finding.text):
             self.editor.rescan()
 
     @asyncSlot()
@@ -129,5 +129,5 @@ class EditorPanel(QWidget):
         if answer is None:
             return
         term, category, severity, reason = answer
-        if self._ops.block_term(term, category, severity, reason):
+        if self._ops.screening.block_term(term, category, severity, reason):
             self.editor.rescan()

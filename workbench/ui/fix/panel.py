@@ -8,6 +8,7 @@ findings and harmful scenes get an explanation and no rewrite.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -29,6 +30,9 @@ from workbench.ui.messages import plain_tooltip
 from workbench.ui.widgets.diff_view import phrase_changes
 from workbench.ui.widgets.flow_layout import FlowLayout, chip_policy
 from workbench.ui.widgets.plain_label import plain_label as _label
+
+if TYPE_CHECKING:
+    from workbench.ui.operations.rewriting import RewritingOperations
 
 FRAMING_DELAY_MS = 250
 
@@ -52,9 +56,9 @@ class FixPanel(QWidget):
     """Header (buttons, status) on top, ONE scroll area for the cards, and the preview's
     Apply / Discard bar below it, outside the scroll area, so it can never scroll away."""
 
-    def __init__(self, ops, editor, parent: QWidget | None = None) -> None:
+    def __init__(self, rewriting: RewritingOperations, editor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._ops = ops
+        self._rewriting = rewriting
         self._editor = editor
         self._scan = ScanResult("")
         self._proposal = None  # RewriteResult of the desensitize preview
@@ -194,7 +198,7 @@ class FixPanel(QWidget):
         if not self.desensitize_button.isEnabled():
             return
         with messages.handle_user_errors("Desensitize failed"):
-            proposal = self._ops.desensitize(text)
+            proposal = self._rewriting.desensitize(text)
             self._show_proposal(text, proposal)
 
     def _show_proposal(self, text: str, proposal) -> None:
@@ -273,7 +277,7 @@ class FixPanel(QWidget):
             return
         self.llm_button.setEnabled(False)
         self.status.setText("Asking the model for a rewrite…")
-        task = self._llm_task = asyncio.ensure_future(self._ops.llm_rewrite(text))
+        task = self._llm_task = asyncio.ensure_future(self._rewriting.llm_rewrite(text))
         try:
             proposal = await task
         except asyncio.CancelledError:
@@ -320,8 +324,8 @@ class FixPanel(QWidget):
         present = None
         if scan.findings and not any(f.severity == "critical" for f in scan.findings):
             with messages.handle_user_errors("Framing suggestions are unavailable"):
-                suggestions = list(self._ops.framing_suggestions(scan))[:6]
-                present = self._ops.framing_present(scan.text)
+                suggestions = list(self._rewriting.framing_suggestions(scan))[:6]
+                present = self._rewriting.framing_present(scan.text)
         key = ([s.id for s in suggestions], present)
         if key == self._framing_key:
             return
@@ -351,4 +355,4 @@ class FixPanel(QWidget):
     def apply_framing(self, suggestion) -> None:
         text = self._editor.text()
         with messages.handle_user_errors("The framing was not added"):
-            self._editor.replace_text(self._ops.apply_framing(text, suggestion))
+            self._editor.replace_text(self._rewriting.apply_framing(text, suggestion))

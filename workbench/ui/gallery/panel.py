@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPixmap
@@ -27,6 +28,9 @@ from workbench.ui.gallery.viewer import CompareDialog, ImageViewer
 from workbench.ui.lifetime import alive
 from workbench.ui.widgets.empty_state import EmptyState
 
+if TYPE_CHECKING:
+    from workbench.ui.operations.images import ImageOperations
+
 SIDE_STEP = 16  # one Ctrl+wheel notch
 SAVE_SIDE_DELAY_MS = 500  # the size is written once the slider rests
 
@@ -40,9 +44,9 @@ class GalleryPanel(QWidget):
 
     restore_requested = Signal(object)
 
-    def __init__(self, ops, parent: QWidget | None = None) -> None:
+    def __init__(self, images: ImageOperations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._ops = ops
+        self._images = images
         self._dialogs: list[QWidget] = []
         self.model = GalleryModel(self)
         self.shown = GalleryFilter(self.model, self)
@@ -198,7 +202,7 @@ class GalleryPanel(QWidget):
 
     @asyncSlot(str, object)
     async def _on_thumbnail_needed(self, key: str, source) -> None:
-        image = await self._ops.load_image(source, THUMB_SIDE)
+        image = await self._images.load_image(source, THUMB_SIDE)
         if alive(self, self.model) and not image.isNull():
             self.model.set_thumbnail(key, QPixmap.fromImage(image))
 
@@ -207,7 +211,7 @@ class GalleryPanel(QWidget):
         items = self.selected_items()
         if len(items) != 1:
             return
-        image = await self._ops.load_image(items[0].source)
+        image = await self._images.load_image(items[0].source)
         if alive(self):
             self._keep(ImageViewer(items[0], image, self.window()))
 
@@ -216,8 +220,8 @@ class GalleryPanel(QWidget):
         items = self.selected_items()
         if len(items) != 2:
             return
-        left = await self._ops.load_image(items[0].source)
-        right = await self._ops.load_image(items[1].source)
+        left = await self._images.load_image(items[0].source)
+        right = await self._images.load_image(items[1].source)
         if not alive(self):
             return
         self._keep(CompareDialog((items[0], left), (items[1], right), self.window()))
@@ -227,7 +231,7 @@ class GalleryPanel(QWidget):
         items = self.selected_items()
         if len(items) != 1:
             return
-        image = await self._ops.load_image(items[0].source)
+        image = await self._images.load_image(items[0].source)
         if not alive(self):
             return
         if image.isNull():
@@ -247,7 +251,7 @@ class GalleryPanel(QWidget):
             f"Image (*{source.suffix});;All files (*)",
         )
         if target is not None and alive(self):
-            self._ops.save_image_copy(source, Path(target))
+            self._images.save_image_copy(source, Path(target))
 
     def open_folder(self) -> None:
         items = self.selected_items()

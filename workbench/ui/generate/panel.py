@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from workbench.core.api.records import ImageData
 from workbench.core.errors import UserFacingError
-from workbench.core.records import ImageData
 from workbench.ui import dialogs, messages
 from workbench.ui.gallery.model import GalleryItem
 from workbench.ui.generate.params_form import ParamsForm
@@ -141,10 +141,10 @@ class GeneratePanel(QWidget):
     # --- profiles and settings -------------------------------------------------------------
 
     def reload_profiles(self) -> None:
-        active = self._ops.active_profile_name()
+        active = self._ops.profiles.active_profile_name()
         self.profile.blockSignals(True)
         self.profile.clear()
-        for profile in self._ops.profiles():
+        for profile in self._ops.profiles.profiles():
             label = profile.name if profile.kind != "sandbox" else f"{profile.name} (local, free)"
             self.profile.addItem(label, profile.name)
         index = self.profile.findData(active)
@@ -155,13 +155,13 @@ class GeneratePanel(QWidget):
         self._update_policy_target()
 
     def profile_name(self) -> str:
-        return self.profile.currentData() or self._ops.active_profile_name()
+        return self.profile.currentData() or self._ops.profiles.active_profile_name()
 
     def _on_profile_chosen(self, _index: int) -> None:
         name = self.profile.currentData()
         if name:
-            self._ops.set_active_profile(name)
-            profile = self._ops.profile(name)
+            self._ops.profiles.set_active_profile(name)
+            profile = self._ops.profiles.profile(name)
             self.form.set_default_model(profile.default_model)
         self._describe_profile()
         self.update_estimate()
@@ -170,12 +170,12 @@ class GeneratePanel(QWidget):
     def _update_policy_target(self) -> None:
         """The editor's verdict is judged for where this panel sends: provider, model, moderation."""
         params = self.form.params()
-        kind = self._ops.profile(self.profile_name()).kind
+        kind = self._ops.profiles.profile(self.profile_name()).kind
         self._ops.judging.set_target(kind, params.model, params.moderation)
 
     def _describe_profile(self) -> None:
-        profile = self._ops.profile(self.profile_name())
-        source = self._ops.key_source(profile)
+        profile = self._ops.profiles.profile(self.profile_name())
+        source = self._ops.profiles.key_source(profile)
         if profile.kind == "sandbox":
             text = "Built-in local server: free, offline, simulated blocks and images."
         elif source is None:
@@ -192,8 +192,8 @@ class GeneratePanel(QWidget):
 
     def update_estimate(self) -> None:
         params = self.form.params()
-        estimate = self._ops.estimate_cost(params, self._prompt_source().text)
-        profile = self._ops.profile(self.profile_name())
+        estimate = self._ops.generate.estimate_cost(params, self._prompt_source().text)
+        profile = self._ops.profiles.profile(self.profile_name())
         if estimate is None:
             text = f"No price known for {params.model}."
         else:
@@ -296,12 +296,12 @@ class GeneratePanel(QWidget):
             messages.warning("Write a prompt first.")
             return
         profile_name = self.profile_name()
-        profile = self._ops.profile(profile_name)
+        profile = self._ops.profiles.profile(profile_name)
         if scan.verdict == "hard_block" and profile.kind != "sandbox":
             if not await self.confirm_hard_block(self):
                 return
         try:
-            request = self._ops.build_request(scan.text, self.form.params(), self._reference_paths, self._mask_path)
+            request = self._ops.generate.build_request(scan.text, self.form.params(), self._reference_paths, self._mask_path)
         except UserFacingError as exc:
             messages.error(f"Not sent: {exc.user_message}")
             return
@@ -309,7 +309,7 @@ class GeneratePanel(QWidget):
         self.card.hide()
         self._set_running(True)
         task = self._task = asyncio.ensure_future(
-            self._ops.generate(
+            self._ops.generate.generate(
                 profile_name, request, scan=scan, parent_id=self.parent_id,
                 on_partial=lambda frame: self._on_partial(run_key, scan.text, request.params, frame),
             )
@@ -361,8 +361,8 @@ class GeneratePanel(QWidget):
     async def _on_appeal_requested(self, history_id: int) -> None:
         from workbench.ui.generate.appeal_dialog import AppealChoiceDialog
 
-        drafts = self._ops.draft_appeals()
+        drafts = self._ops.appeals.draft_appeals()
         choice = await AppealChoiceDialog.ask(drafts, self)
         if choice is None:
             return
-        self._ops.add_to_appeal([history_id], None if choice == "new" else choice)
+        self._ops.appeals.add_to_appeal([history_id], None if choice == "new" else choice)

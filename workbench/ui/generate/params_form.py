@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.records import ImageParams
+from workbench.core.api.records import ImageParams
 
 MODELS = ("gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2", "dall-e-3", "dall-e-2")
 SIZES = ("auto", "1024x1024", "1536x1024", "1024x1536")

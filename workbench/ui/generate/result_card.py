@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.records import GenerationResult
+from workbench.core.api.records import GenerationResult
 from workbench.ui import labels
 from workbench.ui.widgets.plain_label import plain_label
 

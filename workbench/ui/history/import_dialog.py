@@ -1,6 +1,6 @@
 """The "Import errors and logs" dialog: paste a raw error body or a log, or open a log file.
 
-Everything is parsed by `workbench.core.importing` (the same code as `workbench import`), on
+Everything is parsed by `workbench.core.store.importing` (the same code as `workbench import`), on
 the History view's worker thread, so a million-line log never stalls the window: files are
 streamed, the dialog shows progress and Stop ends the import after the current batch. Support's
 own facts (request ID, prompt, time, model, account, status, notes) go in the optional fields.
@@ -59,7 +59,7 @@ PLACEHOLDER = (
 class ImportOutcome:
     """What one import did: the core report plus the first imported request (for the summary)."""
 
-    report: object  # workbench.core.importing.ImportReport
+    report: object  # workbench.core.store.importing.ImportReport
     first: object | None  # HistoryEntry of report.ids[0]
 
 
@@ -69,7 +69,7 @@ def import_job(text: str | None, path: Path | None, fmt: str, source: str, field
 
     Text that is not an error body or a log is refused by the core with one clear reason.
     """
-    from workbench.core.importing import import_file, import_text
+    from workbench.core.store.importing import import_file, import_text
 
     def job(store) -> ImportOutcome:
         if path is not None:
@@ -398,7 +398,7 @@ class SupportFields(QGroupBox):
         Raises:
             BadInputError: an HTTP status that is not a number from 100 to 599.
         """
-        from workbench.core.importing import ImportFields
+        from workbench.core.store.importing import ImportFields
 
         if not self.isChecked():
             return None
@@ -471,7 +471,7 @@ class CompleteEntryDialog(QDialog):
         asyncio.ensure_future(self._load())
 
     async def _load(self) -> None:
-        from workbench.core.importing import edits_of
+        from workbench.core.store.importing import edits_of
 
         entry_id = self.entry_id
         entry, edits = await self.worker.run(lambda store: (store.get(entry_id), edits_of(store, entry_id)))
@@ -494,7 +494,7 @@ class CompleteEntryDialog(QDialog):
 
     async def save(self) -> list:
         """Write the changes; returns the edits recorded (empty when nothing changed)."""
-        from workbench.core.importing import complete_entry
+        from workbench.core.store.importing import complete_entry
 
         entry_id = self.entry_id
         values = dict(prompt=self.prompt.toPlainText(), notes=self.notes.toPlainText(), model=self.model.text().strip(),

@@ -60,17 +60,17 @@ class HistoryView(QWidget):
         super().__init__(parent)
         self.ops = ops
         self.setObjectName("historyView")
-        self.worker = HistoryWorker(ops.store)
+        self.worker = HistoryWorker(ops.history.store)
         self._loaded = False
         self._stale = False
         self._reload_timer = QTimer(self, singleShot=True, interval=RELOAD_DEBOUNCE_MS)
 
         self.filters = HistoryFilterBar()
-        self.model = HistoryTableModel(ops.store, self)
+        self.model = HistoryTableModel(ops.history.store, self)
         self.table = QTableView(objectName="historyTable")
         self.table.setModel(self.model)
         self._configure_table()
-        self.details = HistoryDetails(store_getter=ops.store)
+        self.details = HistoryDetails(store_getter=ops.history.store)
         self._complete_dialog = None
 
         self.count_label = QLabel("")
@@ -161,7 +161,7 @@ class HistoryView(QWidget):
         self.backup_action.triggered.connect(self._on_backup)
         self.purge_action.triggered.connect(self._on_purge)
         self._reload_timer.timeout.connect(self._reload_if_visible)
-        self.ops.history_changed.connect(self._reload_timer.start)
+        self.ops.history.changed.connect(self._reload_timer.start)
         QShortcut(QKeySequence.StandardKey.Find, self, self.filters.search.setFocus,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.destroyed.connect(self.worker.close)
@@ -201,7 +201,7 @@ class HistoryView(QWidget):
     @asyncSlot(int, str)
     async def _on_thumbnail_needed(self, history_id: int, path: str) -> None:
         """Decode a row's thumbnail on the worker threads (never on the GUI thread)."""
-        image = await self.ops.load_image(path, max(ROW_THUMB.width(), ROW_THUMB.height()) * 2)
+        image = await self.ops.images.load_image(path, max(ROW_THUMB.width(), ROW_THUMB.height()) * 2)
         if alive(self, self.model) and not image.isNull():
             pixmap = QPixmap.fromImage(image).scaled(ROW_THUMB, Qt.AspectRatioMode.KeepAspectRatio,
                                                      Qt.TransformationMode.SmoothTransformation)
@@ -215,7 +215,7 @@ class HistoryView(QWidget):
 
     def _profile_names(self) -> list[str]:
         try:
-            return [p.name for p in self.ops.profiles()]
+            return [p.name for p in self.ops.profiles.profiles()]
         except Exception:  # settings trouble is reported by the settings screen, not here
             return []
 
@@ -232,7 +232,7 @@ class HistoryView(QWidget):
         from workbench.core.store.reviews import review_counts
 
         with messages.handle_user_errors("The review counts could not be read"):
-            self.filters.show_review_counts(review_counts(self.ops.store()))
+            self.filters.show_review_counts(review_counts(self.ops.history.store()))
 
     def show_complete_dialog(self, history_id: int):
         """Open "Complete entry…" for an imported request, non-modally (.open(), never exec)."""
@@ -246,7 +246,7 @@ class HistoryView(QWidget):
         return self._complete_dialog
 
     def _on_entry_completed(self, history_id: int) -> None:
-        self.ops.history_changed.emit()
+        self.ops.history.changed.emit()
         if self.details.entry is not None and self.details.entry.id == history_id:
             self.show_request(history_id, select=False)
 
@@ -293,7 +293,7 @@ class HistoryView(QWidget):
                 return
         entry, lineage = None, []
         with messages.handle_user_errors("The request could not be read"):
-            store = self.ops.store()
+            store = self.ops.history.store()
             entry = store.get(history_id)
             lineage = store.lineage(history_id)
         self._show(entry, lineage)
@@ -327,14 +327,14 @@ class HistoryView(QWidget):
         ids = self._action_ids()
         if not ids:
             return
-        choice = await AppealChoiceDialog.ask(self.ops.draft_appeals(), self)
+        choice = await AppealChoiceDialog.ask(self.ops.appeals.draft_appeals(), self)
         if choice is None:
             return
         self.add_to_appeal(ids, None if choice == "new" else int(choice))
 
     def add_to_appeal(self, ids: list[int], appeal_id: int | None = None):
         """Add requests to an appeal (a new draft when `appeal_id` is None); the appeal or None."""
-        return self.ops.add_to_appeal(list(ids), appeal_id)
+        return self.ops.appeals.add_to_appeal(list(ids), appeal_id)
 
     def show_import_dialog(self):
         """Open (or raise) the non-modal "Import errors and logs" dialog."""
@@ -350,7 +350,7 @@ class HistoryView(QWidget):
 
     def _on_imported(self, ids: list) -> None:
         """Requests were imported (on the worker's connection): reload and show the first one."""
-        self.ops.history_changed.emit()  # other tabs reload; this one reloads now, not debounced
+        self.ops.history.changed.emit()  # other tabs reload; this one reloads now, not debounced
         self._reload_timer.stop()  # its later refresh would move off an imported row not on the first page
         self.refresh()
         self.show_request(int(ids[0]))
@@ -440,7 +440,7 @@ class HistoryView(QWidget):
 
     def _purge_count(self, choice) -> int:
         with messages.handle_user_errors("History could not be read"):
-            return self._purge_job(choice, dry_run=True)(self.ops.store())
+            return self._purge_job(choice, dry_run=True)(self.ops.history.store())
         return 0
 
     async def purge(self, choice) -> int | None:
@@ -451,7 +451,7 @@ class HistoryView(QWidget):
             with messages.handle_user_errors("The purge failed"):
                 deleted = await self.worker.run(job)
                 messages.info(f"Deleted {deleted} request(s) from history.")
-                self.ops.history_changed.emit()
+                self.ops.history.changed.emit()
                 self.refresh()
                 return deleted
             return None

@@ -9,6 +9,7 @@ until the new ones arrive.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -25,11 +26,14 @@ EXPLANATION = (
     "image request will pass, and a high one does not mean it will be blocked."
 )
 
+if TYPE_CHECKING:
+    from workbench.ui.operations.moderation import ModerationOperations
+
 
 class ModerationPanel(QWidget):
-    def __init__(self, ops, parent: QWidget | None = None) -> None:
+    def __init__(self, moderation: ModerationOperations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._ops = ops
+        self._moderation = moderation
         self._text = ""
         self._image: bytes | None = None
         self._task: asyncio.Future | None = None
@@ -122,7 +126,7 @@ class ModerationPanel(QWidget):
             return
         self.status.setText("Checking…")
         self.calls_started += 1
-        task = self._task = asyncio.ensure_future(self._ops.moderate(text, image))
+        task = self._task = asyncio.ensure_future(self._moderation.moderate(text, image))
         try:
             outcome = await task
         except asyncio.CancelledError:

@@ -34,7 +34,7 @@ def _on_history(fn, *args):
 
 def _export(db, target: Path) -> int:
     from workbench.core.calibration import exchange, history
-    from workbench.core.files import atomic_write_text
+    from workbench.core.io.files import atomic_write_text
     from workbench.core.store.timestamps import utc_now
     from workbench.core.team.ids import machine_id
 

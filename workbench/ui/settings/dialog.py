@@ -146,16 +146,16 @@ class ProfilesPage(QWidget):
         self.save_key_button.clicked.connect(self.save_key)
         self.delete_key_button.clicked.connect(self._on_delete_key)
         self.session_key_button.clicked.connect(self.keep_key_for_session)
-        available, why = ops.keyring_status()
+        available, why = ops.profiles.keyring_status()
         self.keyring_note.setText("" if available else "⚠ " + why)
         self.keyring_note.setVisible(not available)
         self.reload()
 
     def reload(self, select: str | None = None) -> None:
-        select = select or self._current or self._ops.active_profile_name()
+        select = select or self._current or self._ops.profiles.active_profile_name()
         self.list.blockSignals(True)
         self.list.clear()
-        for profile in self._ops.profiles():
+        for profile in self._ops.profiles.profiles():
             self.list.addItem(profile.name)
         self.list.blockSignals(False)
         matches = self.list.findItems(select, Qt.MatchFlag.MatchExactly)
@@ -170,7 +170,7 @@ class ProfilesPage(QWidget):
         if not name:
             return
         self._current = name
-        profile = self._ops.profile(name)
+        profile = self._ops.profiles.profile(name)
         self.name.setText(profile.name)
         self.kind.setCurrentIndex(max(0, self.kind.findData(profile.kind)))
         self.base_url.setText(profile.base_url or "")
@@ -204,8 +204,8 @@ class ProfilesPage(QWidget):
             widget.setEnabled(needs_key)
 
     def _show_key_status(self) -> None:
-        profile = self._ops.profile(self._current)
-        source = self._ops.key_source(profile)
+        profile = self._ops.profiles.profile(self._current)
+        source = self._ops.profiles.key_source(profile)
         if source is None:
             text = "No key yet." if profile.needs_key else ""
         elif source.startswith("env:"):
@@ -217,7 +217,7 @@ class ProfilesPage(QWidget):
     def _form_profile(self):
         from workbench.core.api.profiles import Profile
 
-        current = self._ops.profile(self._current) if self._current else None
+        current = self._ops.profiles.profile(self._current) if self._current else None
         return Profile(
             name=self.name.text().strip(),
             kind=self.kind.currentData(),
@@ -233,7 +233,7 @@ class ProfilesPage(QWidget):
 
     def save_profile(self) -> bool:
         profile = self._form_profile()
-        if self._ops.save_profile(profile, old_name=self._current):
+        if self._ops.profiles.save_profile(profile, old_name=self._current):
             self._current = profile.name
             self.reload(profile.name)
             return True
@@ -242,24 +242,24 @@ class ProfilesPage(QWidget):
     def _on_add(self) -> None:
         from workbench.core.api.profiles import Profile
 
-        names = {p.name.casefold() for p in self._ops.profiles()}
+        names = {p.name.casefold() for p in self._ops.profiles.profiles()}
         n = 1
         while f"profile {n}" in names:
             n += 1
         profile = Profile(name=f"Profile {n}", kind="compatible", base_url="http://localhost:8000/v1")
-        if self._ops.save_profile(profile):
+        if self._ops.profiles.save_profile(profile):
             self._current = profile.name
             self.reload(profile.name)
 
     def _on_remove(self) -> None:
         if self._current:
-            self._ops.remove_profile(self._current)
+            self._ops.profiles.remove_profile(self._current)
             self._current = None
             self.reload()
 
     def _on_use(self) -> None:
         if self._current:
-            self._ops.set_active_profile(self._current)
+            self._ops.profiles.set_active_profile(self._current)
 
     def save_key(self) -> str | None:
         """Save the typed key; returns where it went ("keyring"), "" if the keyring failed
@@ -267,7 +267,7 @@ class ProfilesPage(QWidget):
         key = self.key.text()
         if not key.strip() or not self._current:
             return None
-        stored = self._ops.save_key(self._ops.profile(self._current), key)
+        stored = self._ops.profiles.save_key(self._ops.profiles.profile(self._current), key)
         if stored is None:
             return None
         if stored.stored_in:
@@ -282,14 +282,14 @@ class ProfilesPage(QWidget):
     def keep_key_for_session(self) -> None:
         key = self.key.text()
         if key.strip() and self._current:
-            self._ops.keep_key_for_session(self._ops.profile(self._current), key)
+            self._ops.profiles.keep_key_for_session(self._ops.profiles.profile(self._current), key)
             self.key.clear()
             self.key_fallback.hide()
             self._show_key_status()
 
     def _on_delete_key(self) -> None:
         if self._current:
-            self._ops.delete_key(self._ops.profile(self._current))
+            self._ops.profiles.delete_key(self._ops.profiles.profile(self._current))
             self._show_key_status()
 
 
@@ -324,13 +324,13 @@ class ListsPage(QWidget):
         self.allow_entry.returnPressed.connect(self._on_allow)
         self.allow_remove.clicked.connect(self._on_remove)
         self.block_open.clicked.connect(self._on_open_block)
-        ops.lexicon_changed.connect(self.reload)
+        ops.screening.lexicon_changed.connect(self.reload)
         self.reload()
 
     def reload(self) -> None:
         self.allow.clear()
-        self.allow.addItems(self._ops.allow_list())
-        path = self._ops.block_list_path()
+        self.allow.addItems(self._ops.screening.allow_list())
+        path = self._ops.screening.block_list_path()
         try:
             self.block_view.setPlainText(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -340,15 +340,15 @@ class ListsPage(QWidget):
 
     def _on_allow(self) -> None:
         term = self.allow_entry.text().strip()
-        if term and self._ops.allow_term(term):
+        if term and self._ops.screening.allow_term(term):
             self.allow_entry.clear()
 
     def _on_remove(self) -> None:
         for item in self.allow.selectedItems():
-            self._ops.remove_allowed(item.text())
+            self._ops.screening.remove_allowed(item.text())
 
     def _on_open_block(self) -> None:
-        path = self._ops.block_list_path()
+        path = self._ops.screening.block_list_path()
         paths.ensure(path.parent)
         if not path.exists():
             path.write_text("# Your own block-list (TOML); see the shipped lexicon's README for the format.\n",

@@ -36,7 +36,7 @@ class TeamDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(720, 480)
         self.ops, self.sync = ops, team_sync
-        self.url = QLineEdit(ops.settings().team_url or "", objectName="teamUrl",
+        self.url = QLineEdit(ops.profiles.settings().team_url or "", objectName="teamUrl",
                              placeholderText="postgresql://user@host:5432/team?sslmode=verify-full")
         self.password = QLineEdit(objectName="teamPassword", echoMode=QLineEdit.EchoMode.Password,
                                   placeholderText="kept in the system keyring, never in settings")
@@ -87,9 +87,9 @@ class TeamDialog(QDialog):
 
         with messages.handle_user_errors("The team server was not saved"):
             server, in_url = parse_url(self.url.text())
-            settings = self.ops.settings()
+            settings = self.ops.profiles.settings()
             settings.team_url = server.url
-            self.ops.save_settings()
+            self.ops.profiles.save_settings()
             self.url.setText(server.url)
             password = self.password.text() or in_url
             if password and not remember_password(server, password):
@@ -100,7 +100,7 @@ class TeamDialog(QDialog):
         return False
 
     def _sync_now(self) -> None:
-        if self.url.text().strip() and self.url.text().strip() != (self.ops.settings().team_url or ""):
+        if self.url.text().strip() and self.url.text().strip() != (self.ops.profiles.settings().team_url or ""):
             if not self.save():
                 return
         self.sync_button.setEnabled(False)
@@ -117,8 +117,8 @@ class TeamDialog(QDialog):
 
         self.conflicts.clear()
         with messages.handle_user_errors("Conflicts could not be read"):
-            titles = dict(self.ops.store().db.execute("SELECT gid, title FROM appeals").fetchall())
-            for c in conflicts(self.ops.store()):
+            titles = dict(self.ops.history.store().db.execute("SELECT gid, title FROM appeals").fetchall())
+            for c in conflicts(self.ops.history.store()):
                 item = QListWidgetItem(f"{titles.get(c['appeal_gid'], 'an appeal')!s} · {c['field']}: kept "
                                        f"“{c['kept_value']}”, other edit “{c['other_value']}”")
                 item.setData(Qt.ItemDataRole.UserRole, c["id"])
@@ -129,7 +129,7 @@ class TeamDialog(QDialog):
         """Select the first open conflict of this appeal (from the Appeals tab's marker)."""
         from workbench.core.team.sync import conflicts
 
-        ids = {c["id"] for c in conflicts(self.ops.store(), appeal_gid)}
+        ids = {c["id"] for c in conflicts(self.ops.history.store(), appeal_gid)}
         for row in range(self.conflicts.count()):
             if self.conflicts.item(row).data(Qt.ItemDataRole.UserRole) in ids:
                 self.conflicts.setCurrentRow(row)
@@ -140,6 +140,6 @@ class TeamDialog(QDialog):
 
         item = self.conflicts.currentItem()
         if item is not None:
-            resolve_conflict(self.ops.store(), item.data(Qt.ItemDataRole.UserRole))
+            resolve_conflict(self.ops.history.store(), item.data(Qt.ItemDataRole.UserRole))
             self.refresh_conflicts()
             self.conflict_resolved.emit()

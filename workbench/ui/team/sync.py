@@ -68,7 +68,7 @@ class TeamSync(QObject):
         (self.timer.start if on else self.timer.stop)()
 
     def start(self, images: bool = False) -> None:
-        url = self.ops.settings().team_url
+        url = self.ops.profiles.settings().team_url
         if not url:
             self._set_status("Team sync: no server set (File ▸ Team sync…)")
             return
@@ -88,7 +88,7 @@ class TeamSync(QObject):
 
         self._set_status("Team sync: running…")
         try:
-            store = self.ops.store()
+            store = self.ops.history.store()
             report = await self.ops.run_in_worker(_run, store.path, store.known_secrets, url, images, self._stop,
                                                   progress)
         except UserFacingError as exc:
@@ -101,7 +101,7 @@ class TeamSync(QObject):
         conflicts = p["conflicts"] + q["conflicts"]
         self._set_status(f"Team sync {state}: {p['requests']} requests up, {q['requests']} down, "
                          f"{p['appeals'] + q['appeals']} appeals" + (f", {conflicts} conflicts" if conflicts else ""))
-        self.ops.history_changed.emit()
+        self.ops.history.changed.emit()
         self.finished.emit(report)
 
     def _set_status(self, text: str) -> None:

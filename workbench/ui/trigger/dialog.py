@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.api.records import ImageParams
 from workbench.core.errors import UserFacingError
-from workbench.core.records import ImageParams
 from workbench.ui import messages
 from workbench.ui.lifetime import alive
 
@@ -56,7 +56,7 @@ class TriggerDialog(QDialog):
         self.resize(760, 560)
         self.ops, self.prompt, self.parent_id = ops, prompt, parent_id
         self.params = params or ImageParams()
-        self.profile_name = profile_name or ops.active_profile_name()
+        self.profile_name = profile_name or ops.profiles.active_profile_name()
         self.result = None
         self._task: asyncio.Task | None = None
 
@@ -139,7 +139,7 @@ class TriggerDialog(QDialog):
     async def _run(self) -> None:
         from workbench.core.trigger.run import find_trigger
 
-        client = await self.ops.client_for(self.profile_name)
+        client = await self.ops.profiles.client_for(self.profile_name)
         if not alive(self):
             return
         if client is None:
@@ -147,12 +147,12 @@ class TriggerDialog(QDialog):
             return
         try:
             result = await find_trigger(
-                self.prompt, client, store=self.ops.store(), parent_id=self.parent_id, params=self.params,
+                self.prompt, client, store=self.ops.history.store(), parent_id=self.parent_id, params=self.params,
                 mode=self.mode.currentData(), budget=self.budget.value(), on_probe=self._on_probe)
         except UserFacingError as exc:
             messages.error(exc.user_message)
             result = None
-        self.ops.history_changed.emit()
+        self.ops.history.changed.emit()
         if alive(self):
             self._finished(result)
 
@@ -202,7 +202,7 @@ class TriggerDialog(QDialog):
 
     def _add_to_appeal(self) -> None:
         if self.parent_id is not None:
-            self.ops.add_to_appeal([self.parent_id])
+            self.ops.appeals.add_to_appeal([self.parent_id])
 
     def closeEvent(self, event) -> None:
         self.cancel()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core.records import ErrorRecord
-from workbench.core.stats import band_for, compute_stats
+from workbench.core.api.records import ErrorRecord
 from workbench.core.store import HistoryFilter, HistoryStore
 from workbench.core.store.demo import generate_history
+from workbench.core.store.stats import band_for, compute_stats
 
 
 def finding(term, category, severity="medium"):

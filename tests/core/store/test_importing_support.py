@@ -9,7 +9,8 @@ import pytest
 
 from workbench.cli import main
 from workbench.core.errors import BadInputError
-from workbench.core.importing import (
+from workbench.core.store import HistoryStore
+from workbench.core.store.importing import (
     BATCH,
     ImportFields,
     complete_entry,
@@ -18,7 +19,6 @@ from workbench.core.importing import (
     import_pasted,
     import_text,
 )
-from workbench.core.store import HistoryStore
 
 BLOCK = ('{"error": {"message": "Your request was rejected by the safety system. safety_violations=[violence].", '
          '"type": "image_generation_user_error", "param": null, "code": "moderation_blocked"}}')

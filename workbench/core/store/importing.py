@@ -25,7 +25,7 @@ ignored). Only an error body or a prompt is required:
 | tokens, cost | usage.{input,output,total}_tokens or top-level; cost, cost_usd, actual_cost |
 | notes | notes, note, comment |
 
-Error bodies are parsed by `workbench.core.api.errors.parse_error_body` (one parser for live
+Error bodies are parsed by `workbench.core.api.error_parsing.parse_error_body` (one parser for live
 calls and imports). A pasted body is stored exactly as pasted (byte for byte) and parsed
 separately; text that is neither an error body nor a log ("hello world", absurdly nested JSON)
 is refused with one message. A line that cannot be used is reported with its line number and
@@ -51,13 +51,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from workbench.core.api.errors import outcome_for, parse_error_body
+from workbench.core.api.error_parsing import outcome_for, parse_error_body
+from workbench.core.api.records import ErrorRecord
 from workbench.core.errors import BadInputError
-from workbench.core.records import ErrorRecord
+from workbench.core.io.textinput import MAX_INPUT_BYTES, decode_text
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.promptkey import prompt_key, prompt_sha256
 from workbench.core.store.timestamps import parse_utc, utc_now
-from workbench.core.textinput import MAX_INPUT_BYTES, decode_text
 
 _Number = TypeVar("_Number", int, float)  # what `_number` coerces a field to
 

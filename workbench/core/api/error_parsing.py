@@ -38,7 +38,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from workbench.core.api.keys import masks_known_key, redact
-from workbench.core.records import ErrorRecord
+from workbench.core.api.records import ErrorRecord
 
 JsonObject = dict[str, Any]  # a decoded JSON object from a provider body
 

@@ -1,4 +1,4 @@
-"""The one atomic writer and the one bounded reader (workbench.core.files)."""
+"""The one atomic writer and the one bounded reader (workbench.core.io.files)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from workbench.core.errors import BadInputError
-from workbench.core.files import atomic_output, atomic_write_text, read_bounded
+from workbench.core.io.files import atomic_output, atomic_write_text, read_bounded
 
 
 def test_atomic_write_replaces_whole_or_not_at_all(tmp_path):

@@ -10,10 +10,10 @@ import zipfile
 import pytest
 from PIL import Image
 
+from workbench.core.api.records import ErrorRecord, GenerationResult, ImageParams
 from workbench.core.appeal import AppealStore, build_packet, export_packet
-from workbench.core.records import ErrorRecord, GenerationResult, ImageParams
 from workbench.core.store import HistoryStore
-from workbench.pdf_export import write_pdf
+from workbench.render.pdf import write_pdf
 
 KEY = "sk-" + "pdfK3ypdfK3ypdfK3ypdfK3y"
 PROMPT = "Un château <b>médiéval</b> & two knights fighting — 騎士 ✨ " + "x" * 300  # long unbroken run

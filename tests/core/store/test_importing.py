@@ -9,8 +9,8 @@ import json
 import pytest
 
 from workbench.core.errors import BadInputError
-from workbench.core.importing import detect_format, import_bytes, import_file, import_text
 from workbench.core.store import HistoryStore
+from workbench.core.store.importing import detect_format, import_bytes, import_file, import_text
 
 UUID = "3f2c9a10-7d4e-4b61-9c2a-5e8f0a1b2c3d"
 KEY = "sk-proj-" + "LogKeyLogKeyLogKey1234" * 2

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from workbench.core.errors import BadInputError
-from workbench.core.textinput import decode_text, prompt_too_long
+from workbench.core.io.textinput import decode_text, prompt_too_long
 
 FIELDS = ("prompt", "text")
 FORMATS = ("txt", "csv", "jsonl")
