@@ -32,6 +32,7 @@ from workbench.core.screening.policy_profiles import (
     word_starts,
     word_tokens,
 )
+from workbench.core.screening.spans import SpanIndex
 
 _AZURE_RANK = {"safe": 0, "low": 1, "medium": 2, "high": 3}
 _NOT_CONTEXT = ENTITY_CATEGORIES | {"evasion"}
@@ -44,16 +45,17 @@ def decide(result: ScanResult, profile: str | Profile | Policy | None = None,
         raise ValueError("this scan result was already decided by a policy")
     policy = resolve(profile)
     table = contexts()
-    out = [_judge(f, result, policy, table, calibration) for f in result.findings]
+    nearby = SpanIndex(result.findings, lambda g: g.start, lambda g: g.end)
+    out = [_judge(f, result, nearby, policy, table, calibration) for f in result.findings]
     return ScanResult(result.text, tuple(out), result.notes, profile=policy.label, decided=verdict_for(out))
 
 
-def _judge(f: Finding, result: ScanResult, policy: Policy, table: Contexts,
+def _judge(f: Finding, result: ScanResult, nearby: SpanIndex[Finding], policy: Policy, table: Contexts,
            calibration: calib.Snapshot | None) -> Finding:
     # Hard lines and the user's own block-list entries are the user's word, not a target's.
     if f.severity not in SEVERITY_RANK or f.severity == "critical" or f.rule.startswith("user-block"):
         return f
-    present = context_of(f, result, table)
+    present = context_of(f, result, nearby, table)
     prof = policy.profile
     notes: list[str] = []
     sev = _apply_rule(prof.rule(f.category), f.severity, present, notes, prof.name)
@@ -84,11 +86,12 @@ def _judge(f: Finding, result: ScanResult, policy: Policy, table: Contexts,
     return replace(f, severity=sev, message=message, stage=f.stage if f.stage == "scene" else "policy")
 
 
-def context_of(f: Finding, result: ScanResult, table: Contexts) -> frozenset[str]:
-    """The contexts near a finding: other (non-entity) findings and context words in the window."""
+def context_of(f: Finding, result: ScanResult, nearby: SpanIndex[Finding], table: Contexts) -> frozenset[str]:
+    """The contexts near a finding: other (non-entity) findings (`nearby`: the result's, indexed)
+    and context words in the window."""
     present: set[str] = set()
     w = table.window
-    for g in result.findings:
+    for g in nearby.near(f.start - w, f.end + w):
         if g is f or g.category in _NOT_CONTEXT:
             continue
         if max(g.start - f.end, f.start - g.end, 0) > w:

@@ -8,7 +8,6 @@ look-ups — no per-term work — and then applies context and combination rules
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from collections import defaultdict
@@ -24,6 +23,7 @@ from workbench.core.screening.normalize import Folded, fold, lookalike
 from workbench.core.screening.phrases import PhraseIndex
 from workbench.core.screening.rules import CombineRule, ContextRule, MentionRule, Rules, Selector, StyleRule
 from workbench.core.screening.scenes import SceneRules
+from workbench.core.screening.spans import SpanIndex
 
 _TOKEN = re.compile(r"[@$]?[a-z0-9]+(?:[@$!]+[a-z0-9]+)*")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
@@ -251,19 +251,28 @@ class Engine:
         added: list[_Hit] = []
         if not hits:
             return added
+        # Selectors repeat across rules ("category:minors"): each selection is made once and
+        # kept until a rule changes a hit (adds one, escalates, lowers).
+        targets_of: dict[Selector, list[_Hit]] = {}
+        pools_of: dict[Selector, _Pool] = {}
         for rule in self.rules.combine:
-            targets = [h for h in hits if not h.dropped and _selects(rule.on, h)]
+            targets = targets_of.get(rule.on)
+            if targets is None:
+                targets = targets_of[rule.on] = [h for h in hits if not h.dropped and _selects(rule.on, h)]
             if not targets:
                 continue
-            # A mention (a held sword, swimwear) is no harm to combine with; it may be a target.
-            pools = [_Pool([h for h in hits if not h.dropped and not h.mention and not h.constrained
-                            and _selects(s, h)]) for s in rule.when]
+            for selector in rule.when:
+                if selector not in pools_of:
+                    pools_of[selector] = self._pool(hits, selector)
+            pools = [pools_of[selector] for selector in rule.when]
             if not all(pools):
                 continue
             fresh: list[_Hit] = []
             for target in targets:
                 if not all(pool.near(target, rule.window) for pool in pools):
                     continue
+                targets_of.clear()
+                pools_of.clear()
                 if rule.action == "add":
                     fresh.append(self._added_hit(rule, target))
                 elif target.kind == "finding" and rule.action == "escalate":
@@ -275,6 +284,12 @@ class Engine:
             added += fresh
             hits = hits + fresh
         return _merge_added(added)
+
+    @staticmethod
+    def _pool(hits: list[_Hit], selector: Selector) -> _Pool:
+        # A mention (a held sword, swimwear) is no harm to combine with; it may be a target.
+        return _Pool([h for h in hits if not h.dropped and not h.mention and not h.constrained
+                      and _selects(selector, h)])
 
     def _added_hit(self, rule: CombineRule, target: _Hit) -> _Hit:
         entry = target.entry
@@ -498,25 +513,17 @@ def _selects(selector: Selector, hit: _Hit) -> bool:
 
 
 class _Pool:
-    """Hits matching one selector, sorted by position, for fast "is one within N words?"."""
-
-    MAX_SPAN = 12  # longest lexicon term in words, bounds the backward search
+    """Hits matching one selector, indexed by token span, for fast "is one within N words?"."""
 
     def __init__(self, hits: list[_Hit]):
-        self.hits = sorted(hits, key=lambda h: h.i)
-        self.starts = [h.i for h in self.hits]
+        self.index = SpanIndex(hits, lambda h: h.i, lambda h: h.j)
 
     def __bool__(self) -> bool:
-        return bool(self.hits)
+        return bool(self.index)
 
     def near(self, target: _Hit, window: int) -> bool:
-        k = bisect.bisect_left(self.starts, target.i - window - self.MAX_SPAN)
-        while k < len(self.hits) and self.starts[k] <= target.j + window:
-            other = self.hits[k]
-            if other is not target and max(other.i - target.j, target.i - other.j, 0) <= window:
-                return True
-            k += 1
-        return False
+        return any(other is not target and max(other.i - target.j, target.i - other.j, 0) <= window
+                   for other in self.index.near(target.i - window, target.j + window))
 
 
 def _merge_added(added: list[_Hit]) -> list[_Hit]:

@@ -25,6 +25,7 @@ from workbench.core.screening import scope
 from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
 from workbench.core.screening.normalize import lower_same_length
 from workbench.core.screening.phrases import PhraseIndex
+from workbench.core.screening.spans import SpanIndex
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _INFLECTIONS = ("noun", "verb", "none")
@@ -305,19 +306,16 @@ class SceneRules:
         found: list[SceneMatch] = []
         clauses = _clause_ranges(text, occs)
         for lo, hi in clauses:
-            clause = occs[lo:hi]
-            if sum(NEGATIVE_LIST_CLASS in o.classes for o in clause) >= 2:
+            clause = _Clause.of(occs[lo:hi])
+            if sum(NEGATIVE_LIST_CLASS in o.classes for o in clause.occs) >= 2:
                 continue  # "low quality, blurry, bad anatomy, …": things to avoid, not a scene
-            by_class: dict[str, list[Occurrence]] = defaultdict(list)
-            for occ in clause:
-                for c in occ.classes:
-                    by_class[c].append(occ)
+            by_class = clause.by_class
             tried: set[str] = set()
             for cls in [c for c in by_class if c in self._by_act]:
                 for rule in self._by_act[cls]:
                     if rule.id in viable and rule.id not in tried and self._possible(rule, by_class):
                         tried.add(rule.id)
-                        match = self._evaluate(rule, by_class, clause)
+                        match = self._evaluate(rule, clause)
                         if match is not None:
                             found.append(match)
         return _best(found, self._order), occs, clauses, starts
@@ -357,7 +355,7 @@ class SceneRules:
                for i, j, classes in phrases]
         starts = [start for start, _ in spans]
         # Disguised spellings the match stage undid ("k1lling"): their canonical term counts too.
-        seen = {(o.start, o.end) for o in out}
+        seen = {(o.start, o.end) for o in out}  # `out` is in token order: keep it so
         for f in findings:
             if f.stage != "match" or not f.term or (f.start, f.end) in seen:
                 continue
@@ -365,16 +363,15 @@ class SceneRules:
             if term_classes:
                 i = max(0, bisect.bisect_right(starts, f.start) - 1)
                 j = max(i + 1, bisect.bisect_left(starts, f.end))
-                out.append(Occurrence(f.start, f.end, i, j, term_classes, f.term))
-        out.sort(key=lambda o: (o.i, o.start))
+                bisect.insort(out, Occurrence(f.start, f.end, i, j, term_classes, f.term), key=_token_order)
         return out, starts
 
     def _possible(self, rule: SceneRule, present: Container[str]) -> bool:
         """Every slot the rule needs has a word of its classes in `present` (classes seen)."""
         return all(any(c in present for c in slot) for slot in self._required[rule.id])
 
-    def _evaluate(self, rule: SceneRule, by_class: dict[str, list[Occurrence]],
-                  clause: list[Occurrence]) -> SceneMatch | None:
+    def _evaluate(self, rule: SceneRule, clause: _Clause) -> SceneMatch | None:
+        by_class = clause.by_class
         if any(c in by_class for c in rule.unless):
             return None
         cue = _any(by_class, rule.cue)
@@ -412,7 +409,7 @@ class SceneRules:
             return SceneMatch(rule, start, end, tuple((name, o.start, o.end) for name, o in parts))
         return None
 
-    def _participants(self, rule: SceneRule, act: Occurrence, clause: list[Occurrence],
+    def _participants(self, rule: SceneRule, act: Occurrence, clause: _Clause,
                       parts: list[tuple[str, Occurrence]]) -> list[tuple[str, Occurrence]]:
         """The other words of the scene: its doer (the nearest agent word before the act) and
         every further word of its classes near the act ("kids snorting cocaine": the cocaine
@@ -424,7 +421,7 @@ class SceneRules:
         if doer is not None and id(doer) not in used:
             out.append(("actor", doer))
             used.add(id(doer))
-        for occ in clause:
+        for occ in clause.around(act, rule.window):
             if id(occ) not in used and occ.classes & classes and _distance(act, occ) <= rule.window:
                 out.append(("with", occ))
         return out
@@ -444,16 +441,16 @@ class SceneRules:
         head = act.surface.split(" ")[0]
         return head.endswith(_PASSIVE_END) or head in self.passive or act.surface in self.passive
 
-    def _agent_ok(self, rule: SceneRule, act: Occurrence, clause: list[Occurrence]) -> bool:
+    def _agent_ok(self, rule: SceneRule, act: Occurrence, clause: _Clause) -> bool:
         """The doer: the nearest agent word before the act (within the window) must be of the
         rule's agent classes; no agent word before it (imperative, passive) passes."""
         best = self._doer(rule, act, clause)
         return best is None or bool(best.classes & set(rule.agent))
 
-    def _doer(self, rule: SceneRule, act: Occurrence, clause: list[Occurrence]) -> Occurrence | None:
+    def _doer(self, rule: SceneRule, act: Occurrence, clause: _Clause) -> Occurrence | None:
         """The nearest agent word before the act, within the rule's window."""
         best = None
-        for occ in clause:
+        for occ in clause.around(act, rule.window):
             if occ.j > act.i:
                 break
             if act.i - occ.j <= rule.window and occ.classes & self.agents:
@@ -462,6 +459,33 @@ class SceneRules:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    """The occurrences of one clause (in token order) and, for the rules, the same by class.
+    A long clause (a 30,000-character tag list has no full stop) holds thousands: `around`
+    finds those near an act by bisection instead of walking all of them for every act."""
+
+    occs: list[Occurrence]
+    by_class: dict[str, list[Occurrence]]
+    index: SpanIndex[Occurrence]  # token spans
+
+    @classmethod
+    def of(cls, occs: list[Occurrence]) -> _Clause:
+        by_class: dict[str, list[Occurrence]] = defaultdict(list)
+        for occ in occs:
+            for c in occ.classes:
+                by_class[c].append(occ)
+        return cls(occs, by_class, SpanIndex(occs, lambda o: o.i, lambda o: o.j))
+
+    def around(self, act: Occurrence, reach: int) -> list[Occurrence]:
+        """In order, every occurrence that can stand within `reach` tokens of `act`."""
+        return self.index.near(act.i - reach, act.j + reach)
+
+
+def _token_order(o: Occurrence) -> tuple[int, int]:
+    return o.i, o.start
 
 
 def _any(by_class: dict[str, list[Occurrence]], classes: tuple[str, ...]) -> list[Occurrence]:
