@@ -16,7 +16,7 @@ import re
 import tomllib
 from collections import defaultdict
 from collections.abc import Container, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workbench.core.errors import LexiconError
@@ -377,10 +377,10 @@ class SceneRules:
         cue = _any(by_class, rule.cue)
         if rule.cue and not cue:
             return None
-        leads = _any(by_class, rule.lead) if rule.lead else []
         for act in _any(by_class, rule.act):
             parts: list[tuple[str, Occurrence]] = [("act", act)]
             if rule.lead:
+                leads = clause.near(rule.lead, act, _LEAD_WINDOW)
                 lead = next((o for o in leads if o.j <= act.i and act.i - o.j <= _LEAD_WINDOW), None)
                 if lead is None:
                     continue
@@ -388,13 +388,14 @@ class SceneRules:
             if rule.agent and not self._agent_ok(rule, act, clause):
                 continue
             if rule.target:
-                target = self._target(rule, act, _any(by_class, rule.target))
+                reach = rule.target_window or rule.window
+                target = self._target(rule, act, reach, clause.near(rule.target, act, reach))
                 if target is None:
                     continue
                 parts.append(("target", target))
             ok = True
             for slot_name, slot in [("actor", rule.actor)] * bool(rule.actor) + [("with", s) for s in rule.with_]:
-                near = _nearest(act, [o for o in _any(by_class, slot) if o is not act], rule.window)
+                near = _nearest(act, [o for o in clause.near(slot, act, rule.window) if o is not act], rule.window)
                 if near is None:
                     ok = False
                     break
@@ -426,8 +427,7 @@ class SceneRules:
                 out.append(("with", occ))
         return out
 
-    def _target(self, rule: SceneRule, act: Occurrence, targets: list[Occurrence]) -> Occurrence | None:
-        reach = rule.target_window or rule.window
+    def _target(self, rule: SceneRule, act: Occurrence, reach: int, targets: list[Occurrence]) -> Occurrence | None:
         after = [o for o in targets if o.i >= act.j and o.i - act.j <= reach]
         if after:
             return min(after, key=lambda o: o.i)
@@ -470,6 +470,7 @@ class _Clause:
     occs: list[Occurrence]
     by_class: dict[str, list[Occurrence]]
     index: SpanIndex[Occurrence]  # token spans
+    _by_slot: dict[tuple[str, ...], SpanIndex[Occurrence]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, occs: list[Occurrence]) -> _Clause:
@@ -482,6 +483,13 @@ class _Clause:
     def around(self, act: Occurrence, reach: int) -> list[Occurrence]:
         """In order, every occurrence that can stand within `reach` tokens of `act`."""
         return self.index.near(act.i - reach, act.j + reach)
+
+    def near(self, slot: tuple[str, ...], act: Occurrence, reach: int) -> list[Occurrence]:
+        """`around`, for the occurrences of a slot's classes only (each slot indexed once)."""
+        index = self._by_slot.get(slot)
+        if index is None:
+            index = self._by_slot[slot] = SpanIndex(_any(self.by_class, slot), lambda o: o.i, lambda o: o.j)
+        return index.near(act.i - reach, act.j + reach)
 
 
 def _token_order(o: Occurrence) -> tuple[int, int]:
