@@ -8,6 +8,7 @@ with an identity offset map.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -130,6 +131,7 @@ def _replace_folded(text: str, changes: dict[str, str]) -> str:
     return text.lower()
 
 
+@functools.lru_cache(maxsize=8)  # folding, constraint scope and scenes lower the same text
 def lower_same_length(text: str) -> str:
     """`text.lower()` with every offset kept: a rare letter whose lower case is longer (İ)
     stays as it is."""
@@ -142,7 +144,7 @@ def lower_same_length(text: str) -> str:
 def fold(text: str) -> Folded:
     """Fold `text` for matching; see the module docstring."""
     if text.isascii():
-        return Folded(text.lower(), None, None, changed=False)
+        return Folded(lower_same_length(text), None, None, changed=False)
     changes = _one_to_one(text)
     if changes is not None:  # every character folds to one: offsets stay the identity
         return Folded(_replace_folded(text, changes), None, None, changed=bool(changes))

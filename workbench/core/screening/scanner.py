@@ -8,9 +8,11 @@ look-ups — no per-term work — and then applies context and combination rules
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from workbench.core.screening import clauses as clause_split
@@ -48,7 +50,7 @@ class _Hit:
     message: str = ""
     replacements: tuple[str, ...] = ()
     dropped: bool = False
-    constrained: bool = False  # inside "no …" / a negative_prompt value: takes no part in combinations
+    constrained: bool | None = None  # inside "no …" / a negative_prompt value (None: not read yet)
     mention: bool = False  # no risk alone: a finding only with harm near (lexicon `alone = "note"`)
 
     @property
@@ -117,14 +119,10 @@ class Engine:
         hits = self._match(tokens, self._spellings)
         hits += _outside_benign(self._match(tokens, self._markers), hits)
         live = [h for h in hits if not h.dropped]
-        constraints = _constraint_ranges(view, shape)
-        if constraints:
-            for h in live:
-                span = folded.original_span(tokens.starts[h.i], tokens.ends[h.j - 1])
-                h.constrained = scope.inside(constraints, *span)
+        constraints = _Constraints(view, shape, folded, tokens)
         self._apply_context(live, tokens)
         live = [h for h in live if not h.dropped]
-        live += self._apply_combinations(live)
+        live += self._apply_combinations(live, constraints)
         live += self._style_hits(text, folded, tokens, hits)
         kept = [h for h in live if not h.dropped and h.kind == "finding" and not self._allowed(h, tokens)
                 and (not h.entry.cased or all(_capitalised(text, folded, tokens, k) for k in range(h.i, h.j)))]
@@ -136,12 +134,13 @@ class Engine:
         findings, notes = _constraint_notes(_dedupe(findings), constraints)
         if shape.fields:
             findings, notes = _structure_stage(shape, findings, notes, mentions)
-        result = self._scene_stage(ScanResult(view, tuple(findings), tuple(notes)), constraints)
+        result = self._scene_stage(ScanResult(view, tuple(findings), tuple(notes)), lambda: constraints.spans)
         if mentions:
             result = mention_stage(result, mentions, self.rules.mention)
         return result if view is text else _in_original(result, text)
 
-    def _scene_stage(self, result: ScanResult, constraints: list[tuple[int, int]] | None = None) -> ScanResult:
+    def _scene_stage(self, result: ScanResult,
+                     constraints: Callable[[], list[tuple[int, int]]] | None = None) -> ScanResult:
         """Scene rules (issue 12) judge whole clauses over the term findings, outside constraints."""
         if self.scenes is None:
             return result
@@ -246,7 +245,7 @@ class Engine:
                 if hit.dropped:
                     break
 
-    def _apply_combinations(self, hits: list[_Hit]) -> list[_Hit]:
+    def _apply_combinations(self, hits: list[_Hit], constraints: _Constraints) -> list[_Hit]:
         """Apply [[combine]] rules in file order; later rules see what earlier ones added."""
         added: list[_Hit] = []
         if not hits:
@@ -263,7 +262,7 @@ class Engine:
                 continue
             for selector in rule.when:
                 if selector not in pools_of:
-                    pools_of[selector] = self._pool(hits, selector)
+                    pools_of[selector] = _pool(hits, selector, constraints)
             pools = [pools_of[selector] for selector in rule.when]
             if not all(pools):
                 continue
@@ -285,12 +284,6 @@ class Engine:
             hits = hits + fresh
         return _merge_added(added)
 
-    @staticmethod
-    def _pool(hits: list[_Hit], selector: Selector) -> _Pool:
-        # A mention (a held sword, swimwear) is no harm to combine with; it may be a target.
-        return _Pool([h for h in hits if not h.dropped and not h.mention and not h.constrained
-                      and _selects(selector, h)])
-
     def _added_hit(self, rule: CombineRule, target: _Hit) -> _Hit:
         entry = target.entry
         replacements = rule.replacements
@@ -303,7 +296,7 @@ class Engine:
             kind="finding", tags=entry.tags, source="rules"),
             rule.category or entry.category, rule.severity or "medium",
             rule=f"{rule.id}:{'-'.join(entry.term.split())}", message=rule.message,
-            replacements=replacements)
+            replacements=replacements, constrained=False)
 
     def _style_hits(self, text: str, folded: Folded, tokens: _Tokens, hits: list[_Hit]) -> list[_Hit]:
         """`in the style of Firstname Lastname (and …)` where a name is in no lexicon."""
@@ -512,6 +505,13 @@ def _selects(selector: Selector, hit: _Hit) -> bool:
     return True  # any
 
 
+def _pool(hits: list[_Hit], selector: Selector, constraints: _Constraints) -> _Pool:
+    # A mention (a held sword, swimwear) or a word inside a constraint ("avoid anything
+    # sexual") is no harm to combine with; either may be a target.
+    return _Pool([h for h in hits if not h.dropped and not h.mention and _selects(selector, h)
+                  and not constraints.covers(h)])
+
+
 class _Pool:
     """Hits matching one selector, indexed by token span, for fast "is one within N words?"."""
 
@@ -573,6 +573,26 @@ def _structure_stage(shape: structure.Structure, findings: list[Finding], notes:
     return kept, out_notes
 
 
+class _Constraints:
+    """Where the prompt says what must not be shown, read only when something asks: most
+    prompts have no hit or finding it could change, and finding the scopes is a regex search
+    per clause."""
+
+    def __init__(self, view: str, shape: structure.Structure, folded: Folded, tokens: _Tokens):
+        self._view, self._shape, self._folded, self._tokens = view, shape, folded, tokens
+
+    @functools.cached_property
+    def spans(self) -> list[tuple[int, int]]:
+        return _constraint_ranges(self._view, self._shape)
+
+    def covers(self, hit: _Hit) -> bool:
+        """Whether the hit lies inside a constraint (read once per hit)."""
+        if hit.constrained is None:
+            start, end = self._folded.original_span(self._tokens.starts[hit.i], self._tokens.ends[hit.j - 1])
+            hit.constrained = scope.inside(self.spans, start, end)
+        return hit.constrained
+
+
 _POSITIVE_LABEL = re.compile(r"(?i)\b(?:prompt|positive(?: prompt)?|subject|scene)\s*[:：]")
 
 
@@ -604,11 +624,14 @@ def _in_original(result: ScanResult, text: str) -> ScanResult:
                    notes=tuple(back(n) for n in result.notes))
 
 
-def _constraint_notes(findings: list[Finding], spans: list[tuple[int, int]]) -> tuple[list[Finding], list[Finding]]:
+def _constraint_notes(findings: list[Finding], constraints: _Constraints) -> tuple[list[Finding], list[Finding]]:
     """Terms inside a constraint ("no gore", "Negative prompt: …", a `negative_prompt` value) are
     mentioned, not requested: they become info notes with scope "constraint" and never count
     towards the verdict."""
-    if not findings or not spans:
+    if not findings:
+        return findings, []
+    spans = constraints.spans
+    if not spans:
         return findings, []
     kept, notes = [], []
     for f in findings:

@@ -15,7 +15,7 @@ import bisect
 import re
 import tomllib
 from collections import defaultdict
-from collections.abc import Container, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -265,7 +265,7 @@ class SceneRules:
 
     # ----------------------------------------------------------------------- scanning
 
-    def apply(self, result: ScanResult, constraints: list[tuple[int, int]] | None = None) -> ScanResult:
+    def apply(self, result: ScanResult, constraints: Callable[[], list[tuple[int, int]]] | None = None) -> ScanResult:
         """`result` with a finding added for every scene recognised in its text, and high
         findings lowered next to a benign depiction cue where no harmful scene stands."""
         found, occs, clauses, starts = self._analyse(result.text, result.findings, constraints)
@@ -283,7 +283,7 @@ class SceneRules:
         return self._analyse(text, findings)[0]
 
     def _analyse(
-        self, text: str, findings: Sequence[Finding], constraints: list[tuple[int, int]] | None = None
+        self, text: str, findings: Sequence[Finding], constraints: Callable[[], list[tuple[int, int]]] | None = None
     ) -> tuple[list[SceneMatch], list[Occurrence], list[tuple[int, int]], list[int]]:
         low = lower_same_length(text)
         words = _TOKEN.findall(low)
@@ -299,10 +299,10 @@ class SceneRules:
         if not viable and present.isdisjoint(wanted):
             return [], [], [], []
         occs, starts = self._occurrences(low, words, phrases, findings)
-        if constraints is None:  # the engine passes its own (with JSON constraint fields)
-            constraints = scope.constraint_spans(text)
-        if constraints:
-            occs = [o for o in occs if not scope.inside(constraints, o.start, o.end)]
+        # The engine passes its own (with JSON constraint fields), read only now that it matters.
+        spans = constraints() if constraints is not None else scope.constraint_spans(text)
+        if spans:
+            occs = [o for o in occs if not scope.inside(spans, o.start, o.end)]
         found: list[SceneMatch] = []
         clauses = _clause_ranges(text, occs)
         for lo, hi in clauses:
