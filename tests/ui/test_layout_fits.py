@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOptionButton,
     QStyleOptionComboBox,
+    QTableView,
     QWidget,
 )
 
@@ -147,6 +148,23 @@ def _header_problems(header: QHeaderView) -> list[str]:
     return problems
 
 
+def elided_cells(view: QTableView, column: int) -> list[str]:
+    """The cells of `column` whose text is wider than the room the view paints it in.
+
+    The room is what QStyledItemDelegate elides to: the column width less the grid line and the
+    style's item text margin (PM_FocusFrameHMargin + 1) on each side."""
+    model = view.model()
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    have = view.columnWidth(column) - (1 if view.showGrid() else 0) - 2 * margin
+    problems = []
+    for row in range(model.rowCount()):
+        text = str(model.index(row, column).data() or "")
+        need = view.fontMetrics().horizontalAdvance(text)
+        if need > have:
+            problems.append(f"row {row + 1} {text!r} needs {need} px, has {have}")
+    return problems
+
+
 def clipped_widgets(root: QWidget) -> list[str]:
     """Every visible widget under `root` whose text does not fit (a description of each)."""
     problems: list[str] = []
@@ -256,6 +274,24 @@ def test_prompt_columns_are_readable_and_elide_in_the_middle(demo_window, qloop)
     top = window.dashboard_view.top
     assert top.columnWidth(_column(top, "Prompt")) >= top.fontMetrics().averageCharWidth() * 28
     assert top.textElideMode().name == "ElideMiddle"
+
+
+def test_the_appeal_requests_show_their_outcome_without_eliding(demo_window, qloop):
+    window, _size = demo_window
+    _visit(window, qloop, "appeals")
+    table = window.appeals_view.composer.requests
+    assert table.isVisible() and table.rowCount() == 2  # the demonstration appeal's two blocks
+    assert not elided_cells(table, _column(table, "Outcome"))
+    assert not elided_cells(table, _column(table, "Time (UTC)"))
+    assert not elided_cells(table, _column(table, "#"))
+    # What does not fit is elided in the middle and carries its whole text on hover.
+    assert table.textElideMode().name == "ElideMiddle"
+    for row in range(table.rowCount()):
+        request_id = table.item(row, _column(table, "Request ID"))
+        assert request_id.toolTip() == request_id.text().strip() != "-"
+        assert table.item(row, _column(table, "Prompt")).toolTip()
+    prompt = table.columnWidth(_column(table, "Prompt"))
+    assert prompt >= table.fontMetrics().averageCharWidth() * 12, "the prompt collapsed"
 
 
 def test_the_verdict_badge_is_a_flat_label_not_a_button(demo_window, qloop):

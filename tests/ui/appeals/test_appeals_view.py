@@ -153,3 +153,23 @@ def test_remove_a_request_and_delete_the_appeal(view, appeal, ops, blocked, monk
     qloop.run_until_complete(until(lambda: AppealStore(ops.history.store()).list() == [], timeout=5))
     assert AppealStore(ops.history.store()).list() == []
     assert view.stack.currentWidget() is view.empty
+
+
+def test_the_outcome_column_never_elides_however_narrow_the_composer(view, appeal, ops, blocked, qtbot):
+    from tests.ui.test_layout_fits import elided_cells
+
+    store = ops.history.store()
+    unknown = store.record_completed("A lighthouse keeper in a storm", {"model": "gpt-image-1"},
+                                     outcome="blocked_unknown", http_status=400,
+                                     request_ids=["req_0123456789abcdef0123456789abcdef"])
+    AppealStore(store).add_requests(appeal.id, [unknown.id])
+    ops.appeals.changed.emit(appeal.id)
+    table = view.composer.requests
+    assert table.rowCount() == 3
+    outcome = 1
+    assert table.item(2, outcome).text() == "Blocked (stage unknown)"  # the longest outcome label
+    for composer_width in (640, 420, 300):  # the user drags the splitter: the table scrolls instead
+        view.splitter.setSizes([composer_width, 1400 - composer_width])
+        qtbot.wait(1)
+        assert not elided_cells(table, outcome), composer_width
+        assert table.item(2, 3).toolTip() == "req_0123456789abcdef0123456789abcdef"

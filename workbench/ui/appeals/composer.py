@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -25,6 +26,7 @@ from workbench.ui.widgets.readable_column import keep_readable
 
 TEXT_FIELDS = ("title", "ticket", "account_id", "org_id")
 LONG_FIELDS = ("business_context", "notes")
+REQUEST_ID_CHARS = 18  # enough to tell two IDs apart (start and end); the full ID is on hover
 STATUS_LABELS = {"draft": "Draft", "submitted": "Submitted", "resolved": "Resolved", "rejected": "Rejected"}
 
 
@@ -77,6 +79,7 @@ class AppealComposer(QWidget):
         self.requests.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.requests.verticalHeader().setVisible(False)
         self.requests.setWordWrap(False)
+        self._size_columns()
         self.prompt_column = keep_readable(self.requests, 4, 12)
         self.requests.setMinimumHeight(110)
         self.remove_button = QPushButton("Remove from appeal")
@@ -153,19 +156,31 @@ class AppealComposer(QWidget):
     def set_status(self, status: str) -> None:
         self.status.setCurrentIndex(max(0, self.status.findData(status)))
 
+    def _size_columns(self) -> None:
+        """Number, outcome and time always show their whole text (the outcome is what the appeal
+        is about); the request ID gets a fixed share, elided in the middle with the full ID on
+        hover (the packet preview has it in full); the prompt takes the rest (`keep_readable`)."""
+        header = self.requests.horizontalHeader()
+        for column in (0, 1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(3, self.requests.fontMetrics().averageCharWidth() * REQUEST_ID_CHARS)
+
     def _fill_requests(self, summaries) -> None:
         self.requests.setRowCount(len(summaries))
         for row, s in enumerate(summaries):
             outcome = labels.OUTCOME_LABELS.get(s.outcome, s.outcome)
-            cells = (f"#{s.id}", outcome, short_time(s.created_at, seconds=False), s.request_id or "-", one_line(s.prompt_preview, 200))
+            prompt = " ".join((s.prompt_preview or "").split())
+            cells = (f"#{s.id}", outcome, short_time(s.created_at, seconds=False), s.request_id or "-", one_line(prompt, 200))
+            tips = (None, None, None, s.request_id, prompt)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, s.id)
+                if tips[column]:
+                    item.setToolTip(tips[column])
                 if column == 1:
                     item.setForeground(outcome_color(s.outcome))
                 self.requests.setItem(row, column, item)
-        for column, width in enumerate((52, 105, 118, 130)):
-            self.requests.setColumnWidth(column, width)
         self._update_buttons()
 
     def selected_request_ids(self) -> list[int]:

@@ -147,7 +147,7 @@ class AppealsView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="appealsSplitter")
         self.splitter.addWidget(composer_area)
         self.splitter.addWidget(right)
-        self.splitter.setSizes([560, 640])
+        self.splitter.setSizes([640, 560])  # the request table needs the room; the preview wraps
 
         self.empty = QLabel(EMPTY_TEXT)
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
