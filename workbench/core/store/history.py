@@ -384,11 +384,7 @@ class HistoryStore:
         keys = [row["import_key"] for row in prepared if row.get("import_key")]
         outcomes: list[ImportOutcome] = []
         with translate_errors(self.path), self.db.atomic():
-            present: set[str] = set()
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                present.update(key for (key,) in self.db.execute(
-                    f"SELECT import_key FROM requests WHERE import_key IN ({', '.join('?' * len(chunk))})", chunk))
+            present = self.present_import_keys(keys)
             for row in prepared:
                 key = row.get("import_key")
                 if key and key in present:
@@ -398,6 +394,16 @@ class HistoryStore:
                     present.add(key)
                 outcomes.append(ImportOutcome(self._insert(row)))
         return outcomes
+
+    def present_import_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of these import keys are already in the history (rows a new import skips)."""
+        wanted = list(keys)
+        present: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            present.update(key for (key,) in self.db.execute(
+                f"SELECT import_key FROM requests WHERE import_key IN ({', '.join('?' * len(chunk))})", chunk))
+        return present
 
     def _completed_row(self, prompt: str, params: ImageParams | Mapping[str, Any] | None = None, *, outcome: str,
                        error: ErrorRecord | None = None, created_at: str | None = None,

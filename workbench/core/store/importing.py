@@ -49,15 +49,20 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from workbench.core import calibration
 from workbench.core.api.error_parsing import outcome_for, parse_error_body
 from workbench.core.api.records import ErrorRecord
+from workbench.core.calibration import history
 from workbench.core.errors import BadInputError
-from workbench.core.io.textinput import MAX_INPUT_BYTES, decode_text
+from workbench.core.io.textinput import MAX_INPUT_BYTES, decode_text, prompt_too_long
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.promptkey import prompt_key, prompt_sha256
 from workbench.core.store.timestamps import parse_utc, utc_now
+
+if TYPE_CHECKING:  # imported for real on the first prompt screened (the CLI starts faster)
+    from workbench.core.screening import Engine
 
 _Number = TypeVar("_Number", int, float)  # what `_number` coerces a field to
 
@@ -392,14 +397,47 @@ def _write_all(store: HistoryStore, records: Iterable[tuple[int, Any, str]], rep
 
 
 def _write(store: HistoryStore, batch: list[tuple[int, dict[str, Any], str]], report: ImportReport) -> None:
+    """One batch in one transaction: the new rows with their findings, and their outcomes
+    counted into calibration (a line already in history is neither screened nor counted)."""
     rows = [{**row, "source": "import", "source_detail": f"{report.source}:{number}",
              "import_key": hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()}
             for number, row, canonical in batch]
-    for outcome in store.record_completed_many(rows):
+    present = store.present_import_keys(row["import_key"] for row in rows)
+    _screen([(number, row) for (number, _, _), row in zip(batch, rows, strict=True)
+             if row["import_key"] not in present], report)
+    with store.transaction():
+        outcomes = store.record_completed_many(rows)
+        delta = history.record_requests(store.db, [int(o.id) for o in outcomes if o.id is not None])
+    calibration.add_to_active(str(store.path), delta)  # after the commit: the editor judges with it
+    for outcome in outcomes:
         if outcome.duplicate:
             report.duplicates += 1
         else:
             report.added(int(outcome.id or 0))
+
+
+def _screen(rows: list[tuple[int, dict[str, Any]]], report: ImportReport) -> None:
+    """Findings for each row's prompt, so an imported outcome teaches calibration per term as a
+    live one does. The engine's findings, not a policy profile's verdict: what is stored (term,
+    category) must not depend on the profile or the calibration of the moment. A prompt the API
+    would refuse (too long, binary) is not screened; its row imports without findings."""
+    engine: Engine | None = None
+    seen: dict[str, tuple[Any, ...]] = {}  # a log repeats prompts (retries): screen each once
+    for number, row in rows:
+        prompt = row.get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip() or "\x00" in prompt or prompt_too_long(prompt):
+            continue
+        if prompt not in seen:
+            if engine is None:
+                from workbench.core.screening import get_engine
+
+                engine = get_engine()
+            try:
+                seen[prompt] = tuple(engine.scan(prompt).findings)
+            except Exception as exc:  # noqa: BLE001 - a screening fault must not lose support's log
+                seen[prompt] = ()
+                report.problem(number, f"imported without findings: screening failed ({exc!r:.80})", skipped=False)
+        row["findings"] = seen[prompt]
 
 
 def _finish(report: ImportReport) -> ImportReport:
@@ -562,6 +600,9 @@ def _row(prompt: str, params: dict[str, Any], error: ErrorRecord | None, status:
             usage[key] = _number(record[key], int)
     endpoint = str(_first(record, ("endpoint",)) or "")
     url = str(_first(record, ("base_url", "url")) or "")
+    provider = _str_or_none(_first(record, ("provider",)))
+    if error is not None and provider == "sandbox":
+        error.provider = provider  # the log's word over the body's shape: a Sandbox row never counts
     if endpoint not in ("generate", "edit"):
         endpoint = "edit" if "/edits" in (endpoint + url) else "generate"
     return {
@@ -575,7 +616,7 @@ def _row(prompt: str, params: dict[str, Any], error: ErrorRecord | None, status:
         "usage": usage,
         "actual_cost": _number(_first(record, COST_KEYS), float),
         "profile": _str_or_none(_first(record, ("profile",))),
-        "provider": _str_or_none(_first(record, ("provider",))) or (error.provider if error else None),
+        "provider": provider or (error.provider if error else None),
         "base_url": url or None,
         "endpoint": endpoint,
         "notes": str(_first(record, NOTE_KEYS) or ""),
