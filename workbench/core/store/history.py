@@ -722,8 +722,10 @@ class HistoryStore:
             raise TypeError("INSERT INTO requests left no rowid")
         request_id = cursor.lastrowid
         findings = finding_rows(request_id, row.get("findings_json", "[]"))
-        if findings:
-            self.db.table("request_findings").insert_all(findings)
+        if findings:  # plain SQL too: an import screens every line, so most rows have findings
+            self.db.conn.executemany(
+                "INSERT INTO request_findings (request_id, term, category, severity) VALUES (?, ?, ?, ?)",
+                [(f["request_id"], f["term"], f["category"], f["severity"]) for f in findings])
         return request_id
 
     def _add_image(self, request_id: int, image: bytes | ImageData, *, role: str, position: int,
