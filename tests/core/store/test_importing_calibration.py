@@ -11,7 +11,7 @@ from workbench.core import calibration
 from workbench.core.calibration import history
 from workbench.core.screening import scan
 from workbench.core.store import HistoryStore
-from workbench.core.store.importing import import_file, import_text
+from workbench.core.store.importing import complete_entry, import_file, import_text
 
 ARTIST = "A castle at dusk in the style of Greg Rutkowski"
 KEY = ("greg rutkowski", "living-artist")
@@ -135,3 +135,19 @@ def test_the_import_updates_the_active_snapshot_and_the_verdict(store, tmp_path)
     judged = scan(ARTIST, profile="gpt-image-2")
     assert judged.verdict != "likely_blocked"
     assert any("passed 14 of 14 times on gpt-image-2" in f.message for f in judged.findings)
+
+
+def test_a_prompt_completed_later_is_screened_and_counted_on_the_next_load(store, tmp_path):
+    report = import_file(store, write_log(tmp_path, line(None, blocked=True, request_id="req_late")))
+    entry_id = report.ids[0]
+    assert store.get(entry_id).findings == [] and counts(store) is None
+    complete_entry(store, entry_id, prompt=ARTIST)
+    assert KEY[0] in {f["term"] for f in store.get(entry_id).findings}
+    assert not history.is_fresh(store.db)  # counted under no terms: the next load recounts
+    on2 = history.load(store.db).get(*KEY, "gpt-image-2")
+    assert (on2.passes, on2.blocks) == (0, 1)
+    # Corrected to a prompt without the term, and moved to another model: recounted again.
+    complete_entry(store, entry_id, prompt="a fox in the snow, watercolor", model="gpt-image-1.5")
+    assert history.load(store.db).get(*KEY, "gpt-image-2") is None
+    assert store.db.execute("SELECT count(*) FROM request_findings WHERE request_id = ? AND term = ?",
+                            [entry_id, KEY[0]]).fetchone()[0] == 0

@@ -721,12 +721,26 @@ class HistoryStore:
         if cursor.lastrowid is None:  # an INSERT always sets it; like int(None), refuse loudly
             raise TypeError("INSERT INTO requests left no rowid")
         request_id = cursor.lastrowid
-        findings = finding_rows(request_id, row.get("findings_json", "[]"))
+        self._insert_findings(request_id, row.get("findings_json", "[]"))
+        return request_id
+
+    def _insert_findings(self, request_id: int, findings_json: str) -> None:
+        findings = finding_rows(request_id, findings_json)
         if findings:  # plain SQL too: an import screens every line, so most rows have findings
             self.db.conn.executemany(
                 "INSERT INTO request_findings (request_id, term, category, severity) VALUES (?, ?, ?, ?)",
                 [(f["request_id"], f["term"], f["category"], f["severity"]) for f in findings])
-        return request_id
+
+    def replace_findings(self, request_id: int, findings: Sequence[Any]) -> None:
+        """Store new findings for a request whose prompt was completed or corrected later
+        (`findings_json`, the verdict they give and `request_findings`, as a new row has them)."""
+        finding_dicts = [_finding_dict(f) for f in findings]
+        findings_json = dumps(scrub_value(finding_dicts, self._secrets))
+        with translate_errors(self.path), self.db.atomic():
+            self.db.execute("UPDATE requests SET findings_json = ?, verdict = ? WHERE id = ?",
+                            [findings_json, _verdict(finding_dicts), int(request_id)])
+            self.db.execute("DELETE FROM request_findings WHERE request_id = ?", [int(request_id)])
+            self._insert_findings(int(request_id), findings_json)
 
     def _add_image(self, request_id: int, image: bytes | ImageData, *, role: str, position: int,
                    metadata: dict[str, str] | None = None) -> None:

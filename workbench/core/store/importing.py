@@ -49,7 +49,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from workbench.core import calibration
 from workbench.core.api.error_parsing import outcome_for, parse_error_body
@@ -425,19 +425,33 @@ def _screen(rows: list[tuple[int, dict[str, Any]]], report: ImportReport) -> Non
     seen: dict[str, tuple[Any, ...]] = {}  # a log repeats prompts (retries): screen each once
     for number, row in rows:
         prompt = row.get("prompt")
-        if not isinstance(prompt, str) or not prompt.strip() or "\x00" in prompt or prompt_too_long(prompt):
+        if not _screenable(prompt):
             continue
         if prompt not in seen:
-            if engine is None:
-                from workbench.core.screening import get_engine
-
-                engine = get_engine()
-            try:
-                seen[prompt] = tuple(engine.scan(prompt).findings)
-            except Exception as exc:  # noqa: BLE001 - a screening fault must not lose support's log
-                seen[prompt] = ()
-                report.problem(number, f"imported without findings: screening failed ({exc!r:.80})", skipped=False)
+            engine = engine or _engine()
+            seen[prompt], problem = _findings_of(engine, prompt)
+            if problem:
+                report.problem(number, problem, skipped=False)
         row["findings"] = seen[prompt]
+
+
+def _screenable(prompt: Any) -> TypeGuard[str]:
+    return (isinstance(prompt, str) and bool(prompt.strip()) and "\x00" not in prompt
+            and prompt_too_long(prompt) is None)
+
+
+def _engine() -> Engine:
+    from workbench.core.screening import get_engine
+
+    return get_engine()
+
+
+def _findings_of(engine: Engine, prompt: str) -> tuple[tuple[Any, ...], str]:
+    """The engine's findings for a prompt, and why there are none when screening failed."""
+    try:
+        return tuple(engine.scan(prompt).findings), ""
+    except Exception as exc:  # noqa: BLE001 - a screening fault must not lose support's log
+        return (), f"imported without findings: screening failed ({exc!r:.80})"
 
 
 def _finish(report: ImportReport) -> ImportReport:
@@ -780,4 +794,10 @@ def _record_edits(store: HistoryStore, request_id: int, wanted: dict[str, Any]) 
         store.db.table("request_edits").insert_all(
             {"request_id": request_id, "edited_at": e.edited_at, "field": e.field,
              "old_value": e.old_value, "new_value": e.new_value} for e in edits)
+        if "prompt" in update:  # the findings are the new prompt's, as if it had come with the line
+            prompt = update["prompt"]
+            store.replace_findings(request_id, _findings_of(_engine(), prompt)[0] if _screenable(prompt) else ())
+        if "prompt" in update or "model" in update:
+            # Its terms or its family changed under counts already made: the next load recounts.
+            history.set_state(store.db, "fingerprint", "")
     return edits
