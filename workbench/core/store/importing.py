@@ -32,6 +32,12 @@ is refused with one message. A line that cannot be used is reported with its lin
 skipped; every good line is kept. Imported rows have `source="import"` and
 `source_detail="<file>:<line>"`; a line imported twice (same content) is skipped as a duplicate.
 
+Each new row's prompt is screened by the screening engine (its findings, not a profile's
+verdict) and the findings stored as for a live request; the batch's judged outcomes are counted
+into calibration in the same transaction (`calibration.history.record_requests`, the live rules:
+Sandbox, demo, probes and errors never count). Duplicates are neither screened nor counted; a
+missing, too long (> 32,000 characters) or binary prompt imports without findings.
+
 Files are read as a stream: memory stays flat however long the log, `progress` is called after
 every batch and `cancel` is polled (batches already written stay; the report says cancelled).
 Support's own knowledge comes in as `ImportFields` (request ID, prompt, time, model, account,
