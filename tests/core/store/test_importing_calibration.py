@@ -3,6 +3,7 @@ its outcome counted per term and model family, exactly once, as a live outcome i
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -151,3 +152,18 @@ def test_a_prompt_completed_later_is_screened_and_counted_on_the_next_load(store
     assert history.load(store.db).get(*KEY, "gpt-image-2") is None
     assert store.db.execute("SELECT count(*) FROM request_findings WHERE request_id = ? AND term = ?",
                             [entry_id, KEY[0]]).fetchone()[0] == 0
+
+
+def test_a_csv_log_is_screened_and_counted_the_same_way(store, tmp_path):
+    path = tmp_path / "support.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["timestamp", "prompt", "model", "status_code", "error"])
+        writer.writerow(["2026-11-21T10:04:05Z", ARTIST, "gpt-image-2", 400, json.dumps({"error": BLOCK})])
+        writer.writerow(["2026-11-21T10:05:05Z", ARTIST, "gpt-image-2", 200, ""])
+    report = import_file(store, path)
+    assert (report.format, report.imported) == ("csv", 2)
+    on2 = counts(store)
+    assert (on2.passes, on2.blocks, on2.last_at[:10]) == (1, 1, "2026-11-21")
+    assert import_file(store, path).duplicates == 2
+    assert counts(store) == on2
