@@ -205,8 +205,8 @@ def record_requests(db: Database, request_ids: Iterable[int]) -> dict[Key, Count
     ids = sorted({int(i) for i in request_ids})
     tallies: dict[tuple[str, str, str], _Tally] = {}
     n = total = top = 0
-    since = reset_after(db)
     with db.atomic():
+        since = reset_after(db)
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
             only = f" AND r.id IN ({', '.join('?' * len(chunk))})"

@@ -786,6 +786,9 @@ def edits_of(store: HistoryStore, request_id: int) -> list[Edit]:
 def _record_edits(store: HistoryStore, request_id: int, wanted: dict[str, Any]) -> list[Edit]:
     now = utc_now()
     edits: list[Edit] = []
+    # The new prompt's findings, as if it had come with the line (screened before the write lock).
+    prompt = (store.scrub(str(wanted["prompt"])) or "") if "prompt" in wanted else None
+    findings = _findings_of(_engine(), prompt)[0] if _screenable(prompt) else ()
     with store.transaction():
         current = dict(zip(EDITABLE, store.db.execute(
             f"SELECT {', '.join(EDITABLE)} FROM requests WHERE id = ?", [request_id]).fetchone(), strict=True))
@@ -800,9 +803,8 @@ def _record_edits(store: HistoryStore, request_id: int, wanted: dict[str, Any]) 
         store.db.table("request_edits").insert_all(
             {"request_id": request_id, "edited_at": e.edited_at, "field": e.field,
              "old_value": e.old_value, "new_value": e.new_value} for e in edits)
-        if "prompt" in update:  # the findings are the new prompt's, as if it had come with the line
-            prompt = update["prompt"]
-            store.replace_findings(request_id, _findings_of(_engine(), prompt)[0] if _screenable(prompt) else ())
+        if prompt is not None:
+            store.replace_findings(request_id, findings)
         if "prompt" in update or "model" in update:
             # Its terms or its family changed under counts already made: the next load recounts.
             history.set_state(store.db, "fingerprint", "")
