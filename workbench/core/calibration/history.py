@@ -11,9 +11,10 @@ moderation-only probes. Each distinct (term, category) of the request's findings
 (`request_findings`) gets one pass or one block on the family its provider and model choose
 (`policy_profiles.family_for`).
 
-Keeping current: the recorder calls `record_request` after each live outcome (a few small
-queries); anything else that changes the history (imports, purges, a replayed journal, a new
-policy profile) changes the fingerprint, and `load` then recounts (`recompute`).
+Keeping current: the recorder calls `record_request` after each live outcome and the importer
+`record_requests` after each batch of new log lines (a few small queries); anything else that
+changes the history (purges, a replayed journal, a new policy profile, an imported entry's
+prompt completed later) changes the fingerprint, and `load` then recounts (`recompute`).
 """
 
 from __future__ import annotations
@@ -79,11 +80,12 @@ def fingerprint(db: Database) -> str:
     return f"{n}:{total}:{top}:{since}:{_profiles_stamp()}"
 
 
-def _advanced(stamp: str, request_id: int) -> str:
-    """The fingerprint after one more counted request (without scanning the table)."""
+def _advanced(stamp: str, added: int, id_sum: int, id_max: int) -> str:
+    """The fingerprint after `added` more counted requests (their ids' sum and max), without
+    scanning the table."""
     try:
         n, total, top, rest = stamp.split(":", 3)
-        return f"{int(n) + 1}:{int(total) + request_id}:{max(int(top), request_id)}:{rest}"
+        return f"{int(n) + added}:{int(total) + id_sum}:{max(int(top), id_max)}:{rest}"
     except ValueError:
         return stamp  # unreadable: stays stale, the next load recounts
 
@@ -147,6 +149,26 @@ class _Families:
 
 _families = _Families()
 
+# Outcomes per (term, category, provider, model, outcome, stage, categories) of counted requests;
+# `only` narrows it to some ids (an incremental update).
+_TALLY_SQL = (
+    "SELECT rf.term, rf.category, coalesce(r.provider, ''), coalesce(r.model, ''), r.outcome, r.stage, "
+    "r.categories, count(*), max(r.created_at) FROM requests r "
+    f"JOIN request_findings rf ON rf.request_id = r.id WHERE {COUNTED_SQL}{{only}} "
+    "GROUP BY 1, 2, 3, 4, 5, 6, 7"
+)
+_CHUNK = 500  # ids per IN (...) list, well inside SQLite's variable limit
+
+
+def _tally_into(tallies: dict[tuple[str, str, str], _Tally], families: _Families,
+                rows: Iterable[tuple[Any, ...]]) -> None:
+    for term, category, provider, model, outcome, stage, cats, n, at in rows:
+        key = (families(provider, model), term, category)
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = _Tally()
+        tally.add(outcome, stage, _categories(cats), n, at)
+
 
 def recompute(db: Database) -> int:
     """Recount the history's calibration from scratch (since the last reset); returns how many
@@ -156,17 +178,7 @@ def recompute(db: Database) -> int:
     tallies: dict[tuple[str, str, str], _Tally] = {}
     with db.atomic():
         stamp = fingerprint(db)
-        rows = db.execute(
-            "SELECT rf.term, rf.category, coalesce(r.provider, ''), coalesce(r.model, ''), r.outcome, r.stage, "
-            "r.categories, count(*), max(r.created_at) FROM requests r "
-            f"JOIN request_findings rf ON rf.request_id = r.id WHERE {COUNTED_SQL} "
-            "GROUP BY 1, 2, 3, 4, 5, 6, 7", [reset_after(db)])
-        for term, category, provider, model, outcome, stage, cats, n, at in rows:
-            key = (families(provider, model), term, category)
-            tally = tallies.get(key)
-            if tally is None:
-                tally = tallies[key] = _Tally()
-            tally.add(outcome, stage, _categories(cats), n, at)
+        _tally_into(tallies, families, db.execute(_TALLY_SQL.format(only=""), [reset_after(db)]))
         db.execute("DELETE FROM calibration_counts WHERE origin = ?", [HISTORY])
         db.conn.executemany(
             f"INSERT INTO calibration_counts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -181,33 +193,43 @@ def row_values(origin: str, family: str, term: str, category: str, c: Counts) ->
 
 
 def record_request(db: Database, request_id: int) -> dict[Key, Counts]:
-    """Count one request that just got its outcome; returns what was added (empty when the
-    request is not evidence: Sandbox, demo, an error, …). Call once per request."""
-    row = db.execute(
-        f"SELECT r.outcome, coalesce(r.provider, ''), coalesce(r.model, ''), r.stage, r.categories, r.created_at, "
-        f"({COUNTED_SQL}) FROM requests r WHERE r.id = ?", [reset_after(db), int(request_id)]).fetchone()
-    if row is None or not row[6]:
-        return {}
-    outcome, provider, model, stage, cats, at, _ = row
-    family = _families(provider, model)
-    tally = _Tally()
-    tally.add(outcome, stage, _categories(cats), 1, at)
-    add = tally.counts()
-    keys = db.execute("SELECT DISTINCT term, category FROM request_findings WHERE request_id = ?",
-                      [int(request_id)]).fetchall()
-    delta: dict[Key, Counts] = {}
+    """Count one request that just got its outcome (the recorder, after each live request)."""
+    return record_requests(db, [request_id])
+
+
+def record_requests(db: Database, request_ids: Iterable[int]) -> dict[Key, Counts]:
+    """Count requests that were just written with their outcomes (one live request, a batch of
+    imported log lines); returns what was added per (term, category, family). Requests that are
+    not evidence (Sandbox, demo, probes, errors, …) add nothing. Call once per request: the
+    counts and the fingerprint advance by exactly these requests."""
+    ids = sorted({int(i) for i in request_ids})
+    tallies: dict[tuple[str, str, str], _Tally] = {}
+    n = total = top = 0
     with db.atomic():
-        for term, category in keys:
+        since = reset_after(db)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            only = f" AND r.id IN ({', '.join('?' * len(chunk))})"
+            count, id_sum, id_max = db.execute(
+                f"SELECT count(*), coalesce(sum(r.id), 0), coalesce(max(r.id), 0) FROM requests r "
+                f"WHERE {COUNTED_SQL}{only}", [since, *chunk]).fetchone()
+            n, total, top = n + count, total + id_sum, max(top, id_max)
+            if count:
+                _tally_into(tallies, _families, db.execute(_TALLY_SQL.format(only=only), [since, *chunk]))
+        if not n:
+            return {}
+        delta: dict[Key, Counts] = {}
+        for (family, term, category), tally in tallies.items():
+            add = tally.counts()
             old = db.execute(
                 f"SELECT {_COLUMNS} FROM calibration_counts WHERE origin = ? AND family = ? AND term = ? "
                 "AND category = ?", [HISTORY, family, term, category]).fetchone()
-            total = _counts(old).plus(add) if old else add
             db.execute(f"INSERT OR REPLACE INTO calibration_counts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       row_values(HISTORY, family, term, category, total))
+                       row_values(HISTORY, family, term, category, _counts(old).plus(add) if old else add))
             delta[(term, category, family)] = add
         stamp = get_state(db, "fingerprint")
         if stamp:
-            set_state(db, "fingerprint", _advanced(stamp, int(request_id)))
+            set_state(db, "fingerprint", _advanced(stamp, n, total, top))
     return delta
 
 

@@ -384,11 +384,7 @@ class HistoryStore:
         keys = [row["import_key"] for row in prepared if row.get("import_key")]
         outcomes: list[ImportOutcome] = []
         with translate_errors(self.path), self.db.atomic():
-            present: set[str] = set()
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                present.update(key for (key,) in self.db.execute(
-                    f"SELECT import_key FROM requests WHERE import_key IN ({', '.join('?' * len(chunk))})", chunk))
+            present = self.present_import_keys(keys)
             for row in prepared:
                 key = row.get("import_key")
                 if key and key in present:
@@ -398,6 +394,16 @@ class HistoryStore:
                     present.add(key)
                 outcomes.append(ImportOutcome(self._insert(row)))
         return outcomes
+
+    def present_import_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of these import keys are already in the history (rows a new import skips)."""
+        wanted = list(keys)
+        present: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            present.update(key for (key,) in self.db.execute(
+                f"SELECT import_key FROM requests WHERE import_key IN ({', '.join('?' * len(chunk))})", chunk))
+        return present
 
     def _completed_row(self, prompt: str, params: ImageParams | Mapping[str, Any] | None = None, *, outcome: str,
                        error: ErrorRecord | None = None, created_at: str | None = None,
@@ -715,10 +721,26 @@ class HistoryStore:
         if cursor.lastrowid is None:  # an INSERT always sets it; like int(None), refuse loudly
             raise TypeError("INSERT INTO requests left no rowid")
         request_id = cursor.lastrowid
-        findings = finding_rows(request_id, row.get("findings_json", "[]"))
-        if findings:
-            self.db.table("request_findings").insert_all(findings)
+        self._insert_findings(request_id, row.get("findings_json", "[]"))
         return request_id
+
+    def _insert_findings(self, request_id: int, findings_json: str) -> None:
+        findings = finding_rows(request_id, findings_json)
+        if findings:  # plain SQL too: an import screens every line, so most rows have findings
+            self.db.conn.executemany(
+                "INSERT INTO request_findings (request_id, term, category, severity) VALUES (?, ?, ?, ?)",
+                [(f["request_id"], f["term"], f["category"], f["severity"]) for f in findings])
+
+    def replace_findings(self, request_id: int, findings: Sequence[Any]) -> None:
+        """Store new findings for a request whose prompt was completed or corrected later
+        (`findings_json`, the verdict they give and `request_findings`, as a new row has them)."""
+        finding_dicts = [_finding_dict(f) for f in findings]
+        findings_json = dumps(scrub_value(finding_dicts, self._secrets))
+        with translate_errors(self.path), self.db.atomic():
+            self.db.execute("UPDATE requests SET findings_json = ?, verdict = ? WHERE id = ?",
+                            [findings_json, _verdict(finding_dicts), int(request_id)])
+            self.db.execute("DELETE FROM request_findings WHERE request_id = ?", [int(request_id)])
+            self._insert_findings(int(request_id), findings_json)
 
     def _add_image(self, request_id: int, image: bytes | ImageData, *, role: str, position: int,
                    metadata: dict[str, str] | None = None) -> None:

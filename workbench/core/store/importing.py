@@ -32,6 +32,12 @@ is refused with one message. A line that cannot be used is reported with its lin
 skipped; every good line is kept. Imported rows have `source="import"` and
 `source_detail="<file>:<line>"`; a line imported twice (same content) is skipped as a duplicate.
 
+Each new row's prompt is screened by the screening engine (its findings, not a profile's
+verdict) and the findings stored as for a live request; the batch's judged outcomes are counted
+into calibration in the same transaction (`calibration.history.record_requests`, the live rules:
+Sandbox, demo, probes and errors never count). Duplicates are neither screened nor counted; a
+missing, too long (> 32,000 characters) or binary prompt imports without findings.
+
 Files are read as a stream: memory stays flat however long the log, `progress` is called after
 every batch and `cancel` is polled (batches already written stay; the report says cancelled).
 Support's own knowledge comes in as `ImportFields` (request ID, prompt, time, model, account,
@@ -49,15 +55,20 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
+from workbench.core import calibration
 from workbench.core.api.error_parsing import outcome_for, parse_error_body
 from workbench.core.api.records import ErrorRecord
+from workbench.core.calibration import history
 from workbench.core.errors import BadInputError
-from workbench.core.io.textinput import MAX_INPUT_BYTES, decode_text
+from workbench.core.io.textinput import MAX_INPUT_BYTES, decode_text, prompt_too_long
 from workbench.core.store.history import HistoryStore
 from workbench.core.store.promptkey import prompt_key, prompt_sha256
 from workbench.core.store.timestamps import parse_utc, utc_now
+
+if TYPE_CHECKING:  # imported for real on the first prompt screened (the CLI starts faster)
+    from workbench.core.screening import Engine
 
 _Number = TypeVar("_Number", int, float)  # what `_number` coerces a field to
 
@@ -392,14 +403,61 @@ def _write_all(store: HistoryStore, records: Iterable[tuple[int, Any, str]], rep
 
 
 def _write(store: HistoryStore, batch: list[tuple[int, dict[str, Any], str]], report: ImportReport) -> None:
+    """One batch in one transaction: the new rows with their findings, and their outcomes
+    counted into calibration (a line already in history is neither screened nor counted)."""
     rows = [{**row, "source": "import", "source_detail": f"{report.source}:{number}",
              "import_key": hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()}
             for number, row, canonical in batch]
-    for outcome in store.record_completed_many(rows):
+    present = store.present_import_keys(row["import_key"] for row in rows)
+    _screen([(number, row) for (number, _, _), row in zip(batch, rows, strict=True)
+             if row["import_key"] not in present], report)
+    with store.transaction():
+        outcomes = store.record_completed_many(rows)
+        delta = history.record_requests(store.db, [int(o.id) for o in outcomes if o.id is not None])
+    calibration.add_to_active(str(store.path), delta)  # after the commit: the editor judges with it
+    for outcome in outcomes:
         if outcome.duplicate:
             report.duplicates += 1
         else:
             report.added(int(outcome.id or 0))
+
+
+def _screen(rows: list[tuple[int, dict[str, Any]]], report: ImportReport) -> None:
+    """Findings for each row's prompt, so an imported outcome teaches calibration per term as a
+    live one does. The engine's findings, not a policy profile's verdict: what is stored (term,
+    category) must not depend on the profile or the calibration of the moment. A prompt the API
+    would refuse (too long, binary) is not screened; its row imports without findings."""
+    engine: Engine | None = None
+    seen: dict[str, tuple[Any, ...]] = {}  # a log repeats prompts (retries): screen each once
+    for number, row in rows:
+        prompt = row.get("prompt")
+        if not _screenable(prompt):
+            continue
+        if prompt not in seen:
+            engine = engine or _engine()
+            seen[prompt], problem = _findings_of(engine, prompt)
+            if problem:
+                report.problem(number, problem, skipped=False)
+        row["findings"] = seen[prompt]
+
+
+def _screenable(prompt: Any) -> TypeGuard[str]:
+    return (isinstance(prompt, str) and bool(prompt.strip()) and "\x00" not in prompt
+            and prompt_too_long(prompt) is None)
+
+
+def _engine() -> Engine:
+    from workbench.core.screening import get_engine
+
+    return get_engine()
+
+
+def _findings_of(engine: Engine, prompt: str) -> tuple[tuple[Any, ...], str]:
+    """The engine's findings for a prompt, and why there are none when screening failed."""
+    try:
+        return tuple(engine.scan(prompt).findings), ""
+    except Exception as exc:  # noqa: BLE001 - a screening fault must not lose support's log
+        return (), f"imported without findings: screening failed ({exc!r:.80})"
 
 
 def _finish(report: ImportReport) -> ImportReport:
@@ -562,6 +620,9 @@ def _row(prompt: str, params: dict[str, Any], error: ErrorRecord | None, status:
             usage[key] = _number(record[key], int)
     endpoint = str(_first(record, ("endpoint",)) or "")
     url = str(_first(record, ("base_url", "url")) or "")
+    provider = _str_or_none(_first(record, ("provider",)))
+    if error is not None and provider == "sandbox":
+        error.provider = provider  # the log's word over the body's shape: a Sandbox row never counts
     if endpoint not in ("generate", "edit"):
         endpoint = "edit" if "/edits" in (endpoint + url) else "generate"
     return {
@@ -575,7 +636,7 @@ def _row(prompt: str, params: dict[str, Any], error: ErrorRecord | None, status:
         "usage": usage,
         "actual_cost": _number(_first(record, COST_KEYS), float),
         "profile": _str_or_none(_first(record, ("profile",))),
-        "provider": _str_or_none(_first(record, ("provider",))) or (error.provider if error else None),
+        "provider": provider or (error.provider if error else None),
         "base_url": url or None,
         "endpoint": endpoint,
         "notes": str(_first(record, NOTE_KEYS) or ""),
@@ -725,6 +786,9 @@ def edits_of(store: HistoryStore, request_id: int) -> list[Edit]:
 def _record_edits(store: HistoryStore, request_id: int, wanted: dict[str, Any]) -> list[Edit]:
     now = utc_now()
     edits: list[Edit] = []
+    # The new prompt's findings, as if it had come with the line (screened before the write lock).
+    prompt = (store.scrub(str(wanted["prompt"])) or "") if "prompt" in wanted else None
+    findings = _findings_of(_engine(), prompt)[0] if _screenable(prompt) else ()
     with store.transaction():
         current = dict(zip(EDITABLE, store.db.execute(
             f"SELECT {', '.join(EDITABLE)} FROM requests WHERE id = ?", [request_id]).fetchone(), strict=True))
@@ -739,4 +803,9 @@ def _record_edits(store: HistoryStore, request_id: int, wanted: dict[str, Any]) 
         store.db.table("request_edits").insert_all(
             {"request_id": request_id, "edited_at": e.edited_at, "field": e.field,
              "old_value": e.old_value, "new_value": e.new_value} for e in edits)
+        if prompt is not None:
+            store.replace_findings(request_id, findings)
+        if "prompt" in update or "model" in update:
+            # Its terms or its family changed under counts already made: the next load recounts.
+            history.set_state(store.db, "fingerprint", "")
     return edits
