@@ -48,7 +48,11 @@ def _preload() -> None:
 
     for module in ("openai", "httpx2", "PIL.Image", "sqlite_utils", "workbench.core.store",
                    "workbench.core.appeal.store", "workbench.core.api.client", "workbench.core.api.advice",
-                   "workbench.core.rewrite", "workbench.core.rewrite.llm"):
+                   "workbench.core.rewrite", "workbench.core.rewrite.llm",
+                   # What the first request imports lazily on the GUI thread (20-30 ms stall):
+                   # the SDK's resources, anyio's asyncio backend, the HTTP/1.1 connection, IDNA.
+                   "openai.resources.images", "openai.resources.moderations", "anyio._backends._asyncio",
+                   "anyio.streams.memory", "httpcore2", "h11", "encodings.idna"):
         importlib.import_module(module)
     from workbench.core import rewrite, screening
     from workbench.core.api import pricing
