@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.ui import demo
+from workbench.ui import demo, messages
 from workbench.ui.main_window import TABS
 
 SIZES = [(1280, 800), (1366, 768)]
@@ -288,7 +288,7 @@ def test_the_appeal_requests_show_their_outcome_without_eliding(demo_window, qlo
     assert table.textElideMode().name == "ElideMiddle"
     for row in range(table.rowCount()):
         request_id = table.item(row, _column(table, "Request ID"))
-        assert request_id.toolTip() == request_id.text().strip() != "-"
+        assert request_id.toolTip() == messages.plain_tooltip(request_id.text().strip())
         assert table.item(row, _column(table, "Prompt")).toolTip()
     prompt = table.columnWidth(_column(table, "Prompt"))
     assert prompt >= table.fontMetrics().averageCharWidth() * 12, "the prompt collapsed"

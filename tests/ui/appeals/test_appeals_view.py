@@ -10,6 +10,7 @@ import pytest
 from workbench.core.appeal import AppealStore
 from workbench.core.store import HistoryFilter
 from workbench.core.store.demo import generate_history
+from workbench.ui import messages
 from workbench.ui.appeals import AppealsView
 from workbench.ui.history import dialogs
 
@@ -172,4 +173,4 @@ def test_the_outcome_column_never_elides_however_narrow_the_composer(view, appea
         view.splitter.setSizes([composer_width, 1400 - composer_width])
         qtbot.wait(1)
         assert not elided_cells(table, outcome), composer_width
-        assert table.item(2, 3).toolTip() == "req_0123456789abcdef0123456789abcdef"
+        assert table.item(2, 3).toolTip() == messages.plain_tooltip("req_0123456789abcdef0123456789abcdef")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.ui import labels
+from workbench.ui import labels, messages
 from workbench.ui.history.model import one_line, outcome_color, short_time
 from workbench.ui.widgets.readable_column import keep_readable
 
@@ -177,7 +177,7 @@ class AppealComposer(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, s.id)
                 if tips[column]:
-                    item.setToolTip(tips[column])
+                    item.setToolTip(messages.plain_tooltip(tips[column]))
                 if column == 1:
                     item.setForeground(outcome_color(s.outcome))
                 self.requests.setItem(row, column, item)
