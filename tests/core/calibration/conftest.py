@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core import calibration
 from workbench.core.api.records import ErrorRecord
 from workbench.core.screening import scan
 from workbench.core.store import HistoryStore
-
-
-@pytest.fixture(autouse=True)
-def no_active_snapshot():
-    calibration.set_active(None)
-    yield
-    calibration.set_active(None)
 
 
 @pytest.fixture

@@ -21,13 +21,6 @@ BLOCK = {"message": "Your request was rejected by the safety system. safety_viol
          "moderation_details": {"moderation_stage": "input", "categories": ["violence"]}}
 
 
-@pytest.fixture(autouse=True)
-def no_active_snapshot():
-    calibration.set_active(None)
-    yield
-    calibration.set_active(None)
-
-
 @pytest.fixture
 def store():
     with HistoryStore.open() as s:
