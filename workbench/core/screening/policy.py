@@ -29,10 +29,9 @@ from workbench.core.screening.policy_profiles import (
     Rule,
     contexts,
     resolve,
-    word_starts,
-    word_tokens,
 )
 from workbench.core.screening.spans import SpanIndex
+from workbench.core.screening.words import words_of
 
 _AZURE_RANK = {"safe": 0, "low": 1, "medium": 2, "high": 3}
 _NOT_CONTEXT = ENTITY_CATEGORIES | {"evasion"}
@@ -117,13 +116,13 @@ def _context_words(text: str, table: Contexts) -> tuple[list[int], list[str]]:
     cached = _words_cache.get(text)
     if cached is not None and cached[0] is table:
         return cached[1], cached[2]
-    low = lower_same_length(text)  # same offsets
-    words = word_tokens(low)
+    tokens = words_of(lower_same_length(text))  # same offsets; the scene stage's words
+    words = tokens.words
     firsts = table.firsts
     starts: list[int] = []
     names: list[str] = []
     candidates = [i for i, word in enumerate(words) if word in firsts]
-    at = word_starts(low) if candidates else []  # placing words costs more than finding them
+    at = tokens.starts if candidates else []  # placing words costs more than finding them
     for i in candidates:
         for size in range(1, table.longest + 1):
             name = table.words.get(tuple(words[i:i + size]))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import fnmatch
 import functools
 import os
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from workbench.core.api.profiles import DEFAULT_MODEL
 from workbench.core.errors import BadInputError, UserFacingError
 from workbench.core.io.tomlfile import read_toml
 from workbench.core.screening.models import SEVERITIES
+from workbench.core.screening.words import WORD
 
 PROFILE_ENV = "WORKBENCH_POLICY_PROFILE"
 MODERATIONS = ("auto", "low")
@@ -380,14 +380,6 @@ def _contexts(data: dict[str, Any]) -> Contexts:
     return Contexts(window, {c: tuple(v) for c, v in by_category.items()}, words, longest, tuple(names))
 
 
-_WORD = re.compile(r"[^\W\d_]+")
-
-
 def word_tokens(text: str) -> list[str]:
-    """Lower-case words of letters (apostrophes, digits and hyphens split words)."""
-    return _WORD.findall(text.lower())
-
-
-def word_starts(text: str) -> list[int]:
-    """The offset of every word of `text`, as `word_tokens` splits them."""
-    return [m.start() for m in _WORD.finditer(text)]
+    """Lower-case words of letters and digits, as the policy stage reads a prompt."""
+    return WORD.findall(text.lower())

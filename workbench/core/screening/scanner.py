@@ -250,19 +250,20 @@ class Engine:
         added: list[_Hit] = []
         if not hits:
             return added
-        # Selectors repeat across rules ("category:minors"): each selection is made once and
-        # kept until a rule changes a hit (adds one, escalates, lowers).
-        targets_of: dict[Selector, list[_Hit]] = {}
+        # Selectors repeat across rules ("category:minors"): the hits are sorted by what a
+        # selector asks once, and each pool is made once, until a rule changes a hit (adds one,
+        # escalates, lowers).
+        selection: _Selection | None = None
         pools_of: dict[Selector, _Pool] = {}
         for rule in self.rules.combine:
-            targets = targets_of.get(rule.on)
-            if targets is None:
-                targets = targets_of[rule.on] = [h for h in hits if not h.dropped and _selects(rule.on, h)]
+            if selection is None:
+                selection = _Selection(hits)
+            targets = selection.of(rule.on)
             if not targets:
                 continue
             for selector in rule.when:
                 if selector not in pools_of:
-                    pools_of[selector] = _pool(hits, selector, constraints)
+                    pools_of[selector] = _pool(selection.of(selector), constraints)
             pools = [pools_of[selector] for selector in rule.when]
             if not all(pools):
                 continue
@@ -270,7 +271,7 @@ class Engine:
             for target in targets:
                 if not all(pool.near(target, rule.window) for pool in pools):
                     continue
-                targets_of.clear()
+                selection = None
                 pools_of.clear()
                 if rule.action == "add":
                     fresh.append(self._added_hit(rule, target))
@@ -491,25 +492,37 @@ def _escalate(hit: _Hit, rule: CombineRule) -> None:
         hit.replacements = rule.replacements
 
 
-def _selects(selector: Selector, hit: _Hit) -> bool:
-    if selector.kind == "tag":
-        return selector.value in hit.entry.tags
-    if hit.kind != "finding":
-        return False
-    if selector.kind == "category":
-        if selector.value.endswith("*"):  # category:sexual* = sexual and its sub-categories
-            return hit.category.startswith(selector.value[:-1])
-        return hit.category == selector.value
-    if selector.kind == "term":
-        return hit.entry.term == selector.value
-    return True  # any
+class _Selection:
+    """The live hits by what a selector can ask of them (a tag; a finding's category or term),
+    sorted in one pass over the hits instead of one test per selector and hit."""
+
+    def __init__(self, hits: list[_Hit]):
+        self.findings: list[_Hit] = []
+        self.by: dict[tuple[str, str], list[_Hit]] = defaultdict(list)
+        for hit in hits:
+            if hit.dropped:
+                continue
+            for tag in hit.entry.tags:
+                self.by["tag", tag].append(hit)
+            if hit.kind == "finding":
+                self.findings.append(hit)
+                self.by["category", hit.category].append(hit)
+                self.by["term", hit.entry.term].append(hit)
+
+    def of(self, selector: Selector) -> list[_Hit]:
+        """The hits `selector` selects, in hit order."""
+        if selector.kind == "any":
+            return self.findings
+        if selector.kind == "category" and selector.value.endswith("*"):  # sexual and its sub-categories
+            prefix = selector.value[:-1]
+            return [h for h in self.findings if h.category.startswith(prefix)]
+        return self.by.get((selector.kind, selector.value), [])
 
 
-def _pool(hits: list[_Hit], selector: Selector, constraints: _Constraints) -> _Pool:
+def _pool(selected: list[_Hit], constraints: _Constraints) -> _Pool:
     # A mention (a held sword, swimwear) or a word inside a constraint ("avoid anything
     # sexual") is no harm to combine with; either may be a target.
-    return _Pool([h for h in hits if not h.dropped and not h.mention and _selects(selector, h)
-                  and not constraints.covers(h)])
+    return _Pool([h for h in selected if not h.mention and not constraints.covers(h)])
 
 
 class _Pool:

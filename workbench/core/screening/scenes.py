@@ -12,7 +12,6 @@ over the smallest span covering the words that made it, with a message that name
 from __future__ import annotations
 
 import bisect
-import re
 import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Container, Sequence
@@ -26,8 +25,8 @@ from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, 
 from workbench.core.screening.normalize import lower_same_length
 from workbench.core.screening.phrases import PhraseIndex
 from workbench.core.screening.spans import SpanIndex
+from workbench.core.screening.words import WORD, Words, words_of
 
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _INFLECTIONS = ("noun", "verb", "none")
 _PASSIVE_END = ("ed", "en")
 NEGATIVE_LIST_CLASS = "defect"  # quality defects: two in a clause make it a negative prompt list
@@ -152,7 +151,7 @@ def _inflect(phrase: str, how: str) -> set[str]:
 
 
 def _tokens_of(phrase: str) -> tuple[str, ...]:
-    return tuple(t.lower() for t in _TOKEN.findall(phrase))
+    return tuple(t.lower() for t in WORD.findall(phrase))
 
 
 def _slot(raw: object, where: str) -> tuple[str, ...]:
@@ -285,9 +284,8 @@ class SceneRules:
     def _analyse(
         self, text: str, findings: Sequence[Finding], constraints: Callable[[], list[tuple[int, int]]] | None = None
     ) -> tuple[list[SceneMatch], list[Occurrence], list[tuple[int, int]], list[int]]:
-        low = lower_same_length(text)
-        words = _TOKEN.findall(low)
-        phrases = self._vocabulary.scan(words)
+        tokens = words_of(lower_same_length(text))
+        phrases = self._vocabulary.scan(tokens.words)
         wanted = self._depiction_cues if findings else set()
         present = {c for _, _, classes in phrases for c in classes}
         present.update(c for f in findings if f.stage == "match" and f.term for c in self._phrases.get(f.term, ()))
@@ -298,7 +296,7 @@ class SceneRules:
                   if self._possible(r, present)}
         if not viable and present.isdisjoint(wanted):
             return [], [], [], []
-        occs, starts = self._occurrences(low, words, phrases, findings)
+        occs, starts = self._occurrences(tokens, phrases, findings)
         # The engine passes its own (with JSON constraint fields), read only now that it matters.
         spans = constraints() if constraints is not None else scope.constraint_spans(text)
         if spans:
@@ -347,13 +345,12 @@ class SceneRules:
                                          rule=f"{f.rule}+depiction:{rule.id}")
         return out
 
-    def _occurrences(self, low: str, words: list[str], phrases: list[tuple[int, int, frozenset[str]]],
+    def _occurrences(self, tokens: Words, phrases: list[tuple[int, int, frozenset[str]]],
                      findings: Sequence[Finding]) -> tuple[list[Occurrence], list[int]]:
-        """The vocabulary phrases found in the words of `low` (the text lower-cased), placed."""
-        spans = [m.span() for m in _TOKEN.finditer(low)]
-        out = [Occurrence(spans[i][0], spans[j - 1][1], i, j, classes, " ".join(words[i:j]))
+        """The vocabulary phrases found in the text's words, placed."""
+        words, starts, ends = tokens.words, tokens.starts, tokens.ends
+        out = [Occurrence(starts[i], ends[j - 1], i, j, classes, " ".join(words[i:j]))
                for i, j, classes in phrases]
-        starts = [start for start, _ in spans]
         # Disguised spellings the match stage undid ("k1lling"): their canonical term counts too.
         seen = {(o.start, o.end) for o in out}  # `out` is in token order: keep it so
         for f in findings:
