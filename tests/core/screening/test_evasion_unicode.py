@@ -6,7 +6,7 @@ import pytest
 
 from workbench.core.screening import scan
 from workbench.core.screening.confusables import latin, table
-from workbench.core.screening.misspell import one_edit
+from workbench.core.screening.misspell import Misspellings, one_edit
 
 
 @pytest.mark.parametrize("text, word", [
@@ -46,6 +46,13 @@ def test_misspellings_of_high_severity_words_are_found(text):
                                   "a gorgeous sunset over the hills", "the murderous crows (a band)"])
 def test_real_words_names_and_other_languages_are_not_misspellings(text):
     assert not [f for f in scan(text).findings if "misspelling" in f.rule]
+
+
+def test_a_word_longer_than_any_term_is_never_taken_apart():
+    m = Misspellings({"naked": 1, "decapitated": 2})
+    assert m.correct("decapitatedd") == "decapitated"  # the longest term plus one letter: read
+    assert m.correct("decapitateddd") is None and m.correct("n" * 40_000) is None
+    assert m._seen == {"decapitatedd": "decapitated"}  # the long ones were not even looked up
 
 
 def test_one_edit():

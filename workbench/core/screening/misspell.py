@@ -50,6 +50,9 @@ class Misspellings:
     def __init__(self, words: dict[str, int]):
         self.entry = {w: e for w, e in words.items() if len(w) >= MIN_LENGTH and w.isascii() and w.isalpha()}
         self.words = frozenset(self.entry)
+        # One edit changes a length by at most one: a longer token misspells nothing, and is
+        # never taken apart (a 30,000-letter "word" would cost 30,000 deletes of 30,000 letters).
+        self._longest = max(map(len, self.words), default=0) + 1
         # Prompts repeat their words: answer each once. Shared between threads; a dict store of
         # a word's own answer is atomic, so a race only computes an answer twice.
         self._seen: dict[str, str | None] = {}
@@ -77,7 +80,7 @@ class Misspellings:
 
     def correct(self, token: str) -> str | None:
         """The lexicon word `token` misspells, or None (also None for real English words)."""
-        if len(token) < MIN_LENGTH or not token.isalpha() or token in self.words:
+        if not MIN_LENGTH <= len(token) <= self._longest or not token.isalpha() or token in self.words:
             return None
         try:
             return self._seen[token]
