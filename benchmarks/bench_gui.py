@@ -86,6 +86,7 @@ def bench_keystrokes(samples: int) -> dict:
     from workbench.ui.editor.prompt_editor import PromptEditor
 
     app = _app()
+    screening.prepare()  # what the window's warm-up loads off the GUI thread before typing starts
     editor = PromptEditor(scanner=screening.scan)
     editor.resize(900, 600)
     editor.show()

@@ -58,7 +58,7 @@ def _preload() -> None:
     from workbench.core.api import pricing
     from workbench.core.rewrite.table import default_table
 
-    for build in (screening.get_engine, pricing.default_prices, default_table, rewrite.known_framings):
+    for build in (screening.prepare, pricing.default_prices, default_table, rewrite.known_framings):
         try:
             build()
         except UserFacingError:
