@@ -26,7 +26,7 @@ from workbench.core.api.profiles import DEFAULT_MODEL
 from workbench.core.errors import BadInputError, UserFacingError
 from workbench.core.io.tomlfile import read_toml
 from workbench.core.screening.models import SEVERITIES
-from workbench.core.screening.words import WORD
+from workbench.core.screening.words import words_in
 
 PROFILE_ENV = "WORKBENCH_POLICY_PROFILE"
 MODERATIONS = ("auto", "low")
@@ -371,15 +371,10 @@ def _contexts(data: dict[str, Any]) -> Contexts:
             for cat in _list(section, "categories"):
                 by_category.setdefault(str(cat), []).append((str(name), SEVERITY_RANK[minimum]))
             for phrase in _list(section, "words"):
-                toks = tuple(word_tokens(str(phrase)))
+                toks = tuple(words_in(str(phrase)))
                 if toks:
                     words[toks] = str(name)
     except (ValueError, TypeError, AttributeError) as exc:
         raise UserFacingError(f"policy contexts file: {exc}") from None
     longest = max((len(t) for t in words), default=1)
     return Contexts(window, {c: tuple(v) for c, v in by_category.items()}, words, longest, tuple(names))
-
-
-def word_tokens(text: str) -> list[str]:
-    """Lower-case words of letters and digits, as the policy stage reads a prompt."""
-    return WORD.findall(text.lower())

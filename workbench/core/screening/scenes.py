@@ -25,7 +25,7 @@ from workbench.core.screening.models import SEVERITIES, SEVERITY_RANK, Finding, 
 from workbench.core.screening.normalize import lower_same_length
 from workbench.core.screening.phrases import PhraseIndex
 from workbench.core.screening.spans import SpanIndex
-from workbench.core.screening.words import WORD, Words, words_of
+from workbench.core.screening.words import Words, words_in, words_of
 
 _INFLECTIONS = ("noun", "verb", "none")
 _PASSIVE_END = ("ed", "en")
@@ -150,10 +150,6 @@ def _inflect(phrase: str, how: str) -> set[str]:
     return {" ".join(words[:k] + [f] + words[k + 1 :]) for f in forms}
 
 
-def _tokens_of(phrase: str) -> tuple[str, ...]:
-    return tuple(t.lower() for t in WORD.findall(phrase))
-
-
 def _slot(raw: object, where: str) -> tuple[str, ...]:
     if raw is None:
         return ()
@@ -211,11 +207,11 @@ def parse_vocabulary(text: str, name: str) -> tuple[dict[str, set[str]], tuple[s
             raise LexiconError(f"{name} [class.{cls}]: needs words = [...] and inflect in {_INFLECTIONS}")
         for word in raw["words"]:
             for spelling in str(word).split("|"):
-                phrase = " ".join(_tokens_of(spelling))
+                phrase = " ".join(words_in(spelling))
                 if phrase:
                     classes[cls] |= _inflect(phrase, how)
     agents = tuple(data.get("agents", ()))
-    passive = frozenset(" ".join(_tokens_of(p)) for p in data.get("passive_forms", ()))
+    passive = frozenset(" ".join(words_in(p)) for p in data.get("passive_forms", ()))
     return dict(classes), agents, passive
 
 
@@ -260,7 +256,7 @@ class SceneRules:
 
     def classes_of(self, phrase: str) -> frozenset[str]:
         """The classes a phrase belongs to (for checks and tests)."""
-        return self._phrases.get(" ".join(_tokens_of(phrase)), frozenset())
+        return self._phrases.get(" ".join(words_in(phrase)), frozenset())
 
     # ----------------------------------------------------------------------- scanning
 

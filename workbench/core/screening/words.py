@@ -16,6 +16,12 @@ WORD = re.compile(r"[^\W_]+")
 _SPLIT = re.compile(f"({WORD.pattern})")
 
 
+def words_in(phrase: str) -> list[str]:
+    """The words of a phrase as the scanning stages see them (lower-cased first, as they lower
+    the prompt): how scene vocabulary and context phrases are read from their files."""
+    return WORD.findall(phrase.lower())
+
+
 class Words:
     """`words` of one lower-cased text; `starts` and `ends` computed on first use (most
     prompts are judged without placing a single word)."""
